@@ -1,0 +1,10 @@
+//! Reference model of the opentoe engine.
+//!
+//! Each module answers the same question as one hardware block, written the
+//! obvious way over a byte slice and independently of the RTL, so that the
+//! two can be compared frame by frame. Nothing here knows about beats,
+//! lanes or cycles.
+
+pub mod csum;
+pub mod rx_checksum;
+pub mod tx_checksum;

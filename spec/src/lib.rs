@@ -1,0 +1,14 @@
+//! The hardware/software contract of opentoe.
+//!
+//! Everything both sides of the engine must agree on lives here and only
+//! here: stream conventions, record layouts, command words and codes. The RTL
+//! (`hdl`), the reference model (`model`), the host driver (`host`) and the
+//! testbench all derive their constants from this crate, so a change here is
+//! a change of the contract. The crate has no dependencies on purpose.
+
+pub mod field;
+pub mod rx_csum;
+pub mod stream;
+pub mod tx_csum;
+
+pub use field::Field;

@@ -1,0 +1,4 @@
+//! The opentoe testbench: runs the RTL under Verilator next to the reference
+//! model and compares them.
+
+pub mod sim;
