@@ -5,5 +5,8 @@
 //! layouts, codes) comes from the `spec` crate.
 
 pub mod csum_acc;
+pub mod rx_checksum;
+pub mod rx_walker;
 pub mod stream;
+pub mod sync_fifo;
 pub mod verilog;

@@ -91,8 +91,11 @@ fn build<B: Block>(block: &'static str, width: usize, ice40: bool, mut uut: B) -
 /// Every build of every block.
 pub fn builds() -> Vec<Build> {
     use crate::csum_acc::CsumAcc;
+    use crate::rx_checksum::RxChecksum;
     vec![
         build("csum_acc", 1, true, CsumAcc::<8, 1>::new()),
         build("csum_acc", 8, true, CsumAcc::<64, 8>::new()),
+        build("rx_checksum", 1, true, RxChecksum::<8, 1, 11, 9, 10>::new()),
+        build("rx_checksum", 8, true, RxChecksum::<64, 8, 74, 6, 7>::new()),
     ]
 }

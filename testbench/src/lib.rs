@@ -1,4 +1,7 @@
 //! The opentoe testbench: runs the RTL under Verilator next to the reference
 //! model and compares them.
 
+pub mod gen;
+pub mod rx_checksum;
 pub mod sim;
+pub mod stream;
