@@ -181,10 +181,14 @@ const {upper}_INFO: ModelInfo = ModelInfo {{
     name: "{n}",
     block: "{block}",
     width: {width},
+    variant: "{variant}",
+    params: &{params:?},
     ports: &["#,
         upper = n.to_uppercase(),
         block = b.block,
         width = b.width,
+        variant = b.variant,
+        params = b.params,
     )
     .unwrap();
     for p in &b.ports {

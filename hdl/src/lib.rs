@@ -9,4 +9,5 @@ pub mod rx_checksum;
 pub mod rx_walker;
 pub mod stream;
 pub mod sync_fifo;
+pub mod tx_checksum;
 pub mod verilog;

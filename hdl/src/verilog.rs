@@ -23,11 +23,15 @@ pub struct Port {
 
 #[derive(Clone, Debug)]
 pub struct Build {
-    /// Unique name, e.g. `rx_checksum_w8` (block, then bytes per beat).
+    /// Unique name, e.g. `rx_checksum_w8` (block, bytes per beat, variant).
     pub name: String,
     pub block: &'static str,
     /// Bytes per beat.
     pub width: usize,
+    /// Empty for the standard build; else what differs (e.g. `small`).
+    pub variant: &'static str,
+    /// Figures software needs to know about this build (e.g. `max_frame`).
+    pub params: Vec<(&'static str, u64)>,
     /// Whether this build fits an iCE40 HX8K (small buffers).
     pub ice40: bool,
     pub verilog: String,
@@ -74,28 +78,70 @@ impl Probe for TopPorts {
     }
 }
 
-fn build<B: Block>(block: &'static str, width: usize, ice40: bool, mut uut: B) -> Build {
+struct Spec {
+    block: &'static str,
+    width: usize,
+    variant: &'static str,
+    ice40: bool,
+    params: Vec<(&'static str, u64)>,
+}
+
+fn spec(block: &'static str, width: usize) -> Spec {
+    Spec {
+        block,
+        width,
+        variant: "",
+        ice40: true,
+        params: vec![],
+    }
+}
+
+fn build<B: Block>(s: Spec, mut uut: B) -> Build {
     uut.connect_all();
     let mut probe = TopPorts::default();
     uut.accept("top", &mut probe);
+    let suffix = if s.variant.is_empty() {
+        String::new()
+    } else {
+        format!("_{}", s.variant)
+    };
     Build {
-        name: format!("{block}_w{width}"),
-        block,
-        width,
-        ice40,
+        name: format!("{}_w{}{suffix}", s.block, s.width),
+        block: s.block,
+        width: s.width,
+        variant: s.variant,
+        params: s.params,
+        ice40: s.ice40,
         verilog: generate_verilog(&uut),
         ports: probe.ports,
     }
 }
 
-/// Every build of every block.
+/// A `tx_checksum` build with 2^`n` buffer beats.
+fn tx(width: usize, n: usize, variant: &'static str) -> Spec {
+    Spec {
+        variant,
+        // The iCE40 HX8K has 32 x 4 kbit of block RAM.
+        ice40: (width * 8 + width + 1) << n <= 96 * 1024,
+        params: vec![("max_frame", crate::tx_checksum::max_frame(width, n) as u64)],
+        ..spec("tx_checksum", width)
+    }
+}
+
+/// Every build of every block. The `small` builds trade the jumbo-frame
+/// buffer for one that fits small FPGAs (and exercise the cut path cheaply).
 pub fn builds() -> Vec<Build> {
     use crate::csum_acc::CsumAcc;
     use crate::rx_checksum::RxChecksum;
+    use crate::tx_checksum::TxChecksum;
     vec![
-        build("csum_acc", 1, true, CsumAcc::<8, 1>::new()),
-        build("csum_acc", 8, true, CsumAcc::<64, 8>::new()),
-        build("rx_checksum", 1, true, RxChecksum::<8, 1, 11, 9, 10>::new()),
-        build("rx_checksum", 8, true, RxChecksum::<64, 8, 74, 6, 7>::new()),
+        build(spec("csum_acc", 1), CsumAcc::<8, 1>::new()),
+        build(spec("csum_acc", 8), CsumAcc::<64, 8>::new()),
+        build(spec("rx_checksum", 1), RxChecksum::<8, 1, 11, 9, 10>::new()),
+        build(spec("rx_checksum", 8), RxChecksum::<64, 8, 74, 6, 7>::new()),
+        build(tx(1, 14, ""), TxChecksum::<8, 1, 10, 14, 15>::new()),
+        build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),
+        build(tx(1, 11, "small"), TxChecksum::<8, 1, 10, 11, 12>::new()),
+        build(tx(8, 8, "small"), TxChecksum::<64, 8, 73, 8, 9>::new()),
     ]
 }

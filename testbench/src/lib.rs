@@ -5,3 +5,4 @@ pub mod gen;
 pub mod rx_checksum;
 pub mod sim;
 pub mod stream;
+pub mod tx_checksum;

@@ -36,15 +36,34 @@ pub struct ModelInfo {
     pub name: &'static str,
     pub block: &'static str,
     pub width: usize,
+    pub variant: &'static str,
+    pub params: &'static [(&'static str, u64)],
     pub ports: &'static [PortInfo],
     ffi: Ffi,
 }
 
 include!(concat!(env!("OUT_DIR"), "/models.rs"));
 
-/// Finds the Verilated build of `block` at `width` bytes per beat.
+/// Finds the standard Verilated build of `block` at `width` bytes per beat.
 pub fn model(block: &str, width: usize) -> Option<&'static ModelInfo> {
-    MODELS.iter().find(|m| m.block == block && m.width == width)
+    MODELS
+        .iter()
+        .find(|m| m.block == block && m.width == width && m.variant.is_empty())
+}
+
+/// Finds a Verilated build by its full name (e.g. `tx_checksum_w8_small`).
+pub fn model_named(name: &str) -> Option<&'static ModelInfo> {
+    MODELS.iter().find(|m| m.name == name)
+}
+
+impl ModelInfo {
+    /// A figure the build publishes, e.g. `max_frame`.
+    pub fn param(&self, name: &str) -> Option<u64> {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +254,18 @@ impl Sim {
             *self.clock = 0;
         }
         self.cycles += 1;
+    }
+
+    /// Holds the `reset` input high for two clock cycles.
+    pub fn reset(&mut self) -> Result<(), SimError> {
+        let reset = self.input("reset")?;
+        self.set(reset, 1);
+        for _ in 0..2 {
+            self.eval();
+            self.tick();
+        }
+        self.set(reset, 0);
+        Ok(())
     }
 
     /// Clock cycles run so far.

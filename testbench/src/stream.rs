@@ -23,30 +23,34 @@ impl Traffic {
         seed: 0,
     };
 
-    pub fn rng(&self) -> Dice {
-        Dice {
-            rng: SmallRng::seed_from_u64(self.seed),
-            idle: self.idle,
-            backpressure: self.backpressure,
+    /// Decides, before each input beat, whether to idle a cycle first.
+    pub fn idle_coin(&self) -> Coin {
+        Coin::new(self.idle, self.seed)
+    }
+
+    /// Decides, each cycle, whether the output is held off.
+    pub fn backpressure_coin(&self) -> Coin {
+        Coin::new(self.backpressure, self.seed ^ 0x5eed_0f_ba_c4)
+    }
+}
+
+/// A biased coin for the per-cycle decisions of a [`Traffic`].
+pub struct Coin {
+    rng: SmallRng,
+    p: f64,
+}
+
+impl Coin {
+    fn new(p: f64, seed: u64) -> Self {
+        Self {
+            rng: SmallRng::seed_from_u64(seed),
+            p,
         }
     }
-}
 
-/// Draws the per-cycle decisions of a [`Traffic`].
-pub struct Dice {
-    rng: SmallRng,
-    idle: f64,
-    backpressure: f64,
-}
-
-impl Dice {
     #[inline]
-    pub fn idle(&mut self) -> bool {
-        self.idle > 0.0 && self.rng.gen_bool(self.idle)
-    }
-    #[inline]
-    pub fn ready(&mut self) -> bool {
-        !(self.backpressure > 0.0 && self.rng.gen_bool(self.backpressure))
+    pub fn flip(&mut self) -> bool {
+        self.p > 0.0 && self.rng.gen_bool(self.p)
     }
 }
 
@@ -61,6 +65,20 @@ pub struct SinkPorts {
 }
 
 impl SinkPorts {
+    /// Sets the ports to offer `beat`, or to idle.
+    pub fn offer(&self, sim: &mut Sim, beat: Option<Beat<'_>>) {
+        match beat {
+            Some(b) => {
+                sim.set_bytes(self.data, b.bytes);
+                sim.set(self.keep, b.keep);
+                sim.set(self.last, u64::from(b.last));
+                sim.set(self.user, u64::from(b.user));
+                sim.set(self.valid, 1);
+            }
+            None => sim.set(self.valid, 0),
+        }
+    }
+
     pub fn bind(sim: &Sim, prefix: &str) -> Result<Self, SimError> {
         let p = |n: &str| sim.input(&format!("{prefix}${n}"));
         Ok(Self {
@@ -131,3 +149,117 @@ pub struct Hang {
 
 /// Cycles without any beat moving after which a block counts as hung.
 pub const HANG_CYCLES: u64 = 100_000;
+
+/// One input beat as the runner offers it.
+#[derive(Clone, Copy, Debug)]
+pub struct Beat<'a> {
+    pub bytes: &'a [u8],
+    pub keep: u64,
+    pub last: bool,
+    pub user: bool,
+}
+
+/// A block with one input stream and one output, as [`run`] drives it.
+pub trait Harness {
+    /// Per-frame sideband offered with every beat (e.g. a command word).
+    type Extra;
+    /// What the block produces per frame.
+    type Output;
+    fn name(&self) -> &'static str;
+    fn width(&self) -> usize;
+    fn sim(&mut self) -> &mut Sim;
+    /// Sets the inputs for this cycle; `None` leaves the input idle.
+    fn drive(&mut self, beat: Option<(Beat<'_>, &Self::Extra)>, out_ready: bool);
+    /// After `eval`: whether the offered beat is taken at this clock edge.
+    fn taken(&self) -> bool;
+    /// After `eval`: the output completed at this clock edge, if any.
+    fn output(&mut self, out_ready: bool) -> Option<Self::Output>;
+}
+
+/// Streams `frames` (bytes, user flag, sideband) through `h` with the given
+/// traffic and hands each output to `on_output`, in order. Returns once
+/// every frame has produced its output; fails if the block stops moving.
+pub fn run<H, F, I>(
+    h: &mut H,
+    frames: I,
+    traffic: &Traffic,
+    mut on_output: impl FnMut(H::Output) -> anyhow::Result<()>,
+) -> anyhow::Result<Counters>
+where
+    H: Harness,
+    F: AsRef<[u8]>,
+    I: IntoIterator<Item = (F, bool, H::Extra)>,
+{
+    let mut idle = traffic.idle_coin();
+    let mut busy = traffic.backpressure_coin();
+    let start = h.sim().cycles();
+    let width = h.width();
+    let mut c = Counters::default();
+    let (mut sent, mut got, mut last_progress) = (0u64, 0u64, start);
+    let mut step =
+        |h: &mut H, beat: Option<(Beat<'_>, &H::Extra)>, c: &mut Counters, got: &mut u64| {
+            let ready = !busy.flip();
+            h.drive(beat, ready);
+            h.sim().eval();
+            let taken = beat.is_some() && h.taken();
+            if let Some(out) = h.output(ready) {
+                *got += 1;
+                c.beats_out += 1;
+                on_output(out)?;
+            }
+            h.sim().tick();
+            anyhow::Ok(taken)
+        };
+    let hung = |h: &mut H, last_progress: u64, sent: u64, got: u64| {
+        let now = h.sim().cycles();
+        if now - last_progress > HANG_CYCLES {
+            let e = Hang {
+                block: h.name(),
+                idle: now - last_progress,
+                cycle: now,
+                detail: format!("{sent} frames in, {got} out"),
+            };
+            return Err(
+                anyhow::Error::new(e).context("the RTL stopped; rerun with --wave to see why")
+            );
+        }
+        Ok(())
+    };
+    for (frame, user, extra) in frames {
+        sent += 1;
+        for (bytes, keep, last) in beats(frame.as_ref(), width) {
+            while idle.flip() {
+                step(h, None, &mut c, &mut got)?;
+            }
+            let beat = Beat {
+                bytes,
+                keep,
+                last,
+                user: user && last,
+            };
+            loop {
+                let before = got;
+                if step(h, Some((beat, &extra)), &mut c, &mut got)? {
+                    c.beats_in += 1;
+                    last_progress = h.sim().cycles();
+                    break;
+                }
+                c.stalls_in += 1;
+                if got != before {
+                    last_progress = h.sim().cycles();
+                }
+                hung(h, last_progress, sent, got)?;
+            }
+        }
+    }
+    while got < sent {
+        let before = got;
+        step(h, None, &mut c, &mut got)?;
+        if got != before {
+            last_progress = h.sim().cycles();
+        }
+        hung(h, last_progress, sent, got)?;
+    }
+    c.cycles = h.sim().cycles() - start;
+    Ok(c)
+}
