@@ -55,6 +55,7 @@ pub struct CsumAcc<const D: usize, const K: usize> {
     narrow: Constant<Bit>,
     valid_flag: Constant<Bits<3>>,
     pair: Signal<Local, Bits<17>>,
+    beat: Signal<Local, Bits<20>>,
     lane_hi: Signal<Local, Bits<8>>,
     lane_lo: Signal<Local, Bits<8>>,
     word: Signal<Local, Bits<16>>,
@@ -98,6 +99,7 @@ impl<const D: usize, const K: usize> CsumAcc<D, K> {
             narrow: Constant::new(K == 1),
             valid_flag: Constant::new(4.into()),
             pair: Default::default(),
+            beat: Default::default(),
             lane_hi: Default::default(),
             lane_lo: Default::default(),
             word: Default::default(),
@@ -131,6 +133,7 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
         self.word.next = 0.into();
         self.running.next = 0.into();
         self.pair.next = 0.into();
+        self.beat.next = 0.into();
         // Flags travel as [valid, first, last].
         self.flags.next = 0.into();
         if self.valid.val() {
@@ -177,19 +180,22 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
         } else {
             for j in 0..(K / 4usize) {
                 self.word.next = self.words[2 * j].q.val();
-                self.pairs[j].d.next = bit_cast::<17, 16>(self.word.val());
+                self.pair.next = bit_cast::<17, 16>(self.word.val());
                 self.word.next = self.words[2 * j + 1].q.val();
-                self.pairs[j].d.next = self.pairs[j].d.val() + bit_cast::<17, 16>(self.word.val());
+                self.pairs[j].d.next = self.pair.val() + bit_cast::<17, 16>(self.word.val());
             }
         }
         self.p2.d.next = self.p1.q.val();
         self.p2_bias.d.next = self.p1_bias.q.val();
-        // P3: all pairs of the beat.
-        self.p3_sum.d.next = 0.into();
+        // P3: all pairs of the beat. (Sums build up in locals: a block's
+        // input reads back its value from the last settle in rust-hdl's
+        // simulator, not what was just assigned.)
+        self.beat.next = 0.into();
         for j in 0..(K / 4usize).max(1usize) {
             self.pair.next = self.pairs[j].q.val();
-            self.p3_sum.d.next = self.p3_sum.d.val() + bit_cast::<20, 17>(self.pair.val());
+            self.beat.next = self.beat.val() + bit_cast::<20, 17>(self.pair.val());
         }
+        self.p3_sum.d.next = self.beat.val();
         self.p3.d.next = self.p2.q.val();
         self.p3_bias.d.next = self.p2_bias.q.val();
         // P4: add the bias.

@@ -5,6 +5,7 @@
 //! layouts, codes) comes from the `spec` crate.
 
 pub mod csum_acc;
+pub mod lint;
 pub mod rx_checksum;
 pub mod rx_walker;
 pub mod stream;

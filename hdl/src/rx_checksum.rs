@@ -21,6 +21,11 @@ use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::rx_csum as rc;
 
+/// The standard builds: 1 byte per beat with a 512-beat data FIFO, 8 bytes
+/// per beat with 64 beats (both hold [`spec::rx_csum::MAX_WALK`] bytes).
+pub type RxChecksumW1 = RxChecksum<8, 1, 11, 9, 10>;
+pub type RxChecksumW8 = RxChecksum<64, 8, 74, 6, 7>;
+
 /// Per-frame facts known after the last beat, waiting for the sums.
 const INFO_BITS: usize = 26;
 
@@ -555,19 +560,16 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             self.proto.next = 0.into();
         }
         self.l4mode.next = 0.into();
-        if self.proto.val() == 1 {
-            if self.l4len.val() >= 20 {
-                self.l4mode.next = self.m_check.val();
-            }
+        if (self.proto.val() == 1) & (self.l4len.val() >= 20) {
+            self.l4mode.next = self.m_check.val();
         }
-        if self.proto.val() == 2 {
-            if (self.l4len.val() >= 8) & (self.ulen.val() == self.l4len.val()) {
-                self.l4mode.next = self.m_check.val();
-                if (self.u6.q.val() == 0) & (self.u7.q.val() == 0) {
-                    self.l4mode.next = self.m_zero.val();
-                    if self.e_kind.val() == 2 {
-                        self.l4mode.next = self.m_zero6.val();
-                    }
+        if (self.proto.val() == 2) & (self.l4len.val() >= 8) & (self.ulen.val() == self.l4len.val())
+        {
+            self.l4mode.next = self.m_check.val();
+            if (self.u6.q.val() == 0) & (self.u7.q.val() == 0) {
+                self.l4mode.next = self.m_zero.val();
+                if self.e_kind.val() == 2 {
+                    self.l4mode.next = self.m_zero6.val();
                 }
             }
         }

@@ -1,7 +1,11 @@
 //! The opentoe testbench: runs the RTL under Verilator next to the reference
 //! model and compares them.
 
+pub mod capture;
+pub mod corpus;
 pub mod gen;
+pub mod replay;
+pub mod report;
 pub mod rx_checksum;
 pub mod sim;
 pub mod stream;

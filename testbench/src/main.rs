@@ -1,1 +1,126 @@
-fn main() {}
+//! `toe`: the opentoe command line.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use testbench::replay::{replay, Backend, Options};
+use testbench::stream::Traffic;
+
+#[derive(Parser)]
+#[command(
+    name = "toe",
+    version,
+    about = "opentoe: run the open TCP offload engine's RTL against its reference model"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replay a capture (pcap or pcapng) through rx_checksum, in the RTL
+    /// under Verilator and in the reference model, and compare them frame
+    /// by frame. Exits 1 if they disagree.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    /// Capture file: pcap or pcapng; Ethernet, Linux SLL/SLL2, raw IP or BSD loopback.
+    file: PathBuf,
+    /// Print one JSON object on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Datapath width in bits.
+    #[arg(long, default_value = "64", value_parser = ["8", "64"])]
+    width: String,
+    /// Which engine to run: the RTL, the reference model, or both compared.
+    #[arg(long, value_enum, default_value_t = Backend::Both)]
+    backend: Backend,
+    /// Write the RTL's waveform (VCD) to this file.
+    #[arg(long, value_name = "FILE")]
+    wave: Option<PathBuf>,
+    /// Chance of an idle cycle before each input beat (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    idle: f64,
+    /// Chance that the output is not ready in a cycle (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    backpressure: f64,
+    /// Seed for --idle and --backpressure.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Include every frame's verdict in the JSON output.
+    #[arg(long)]
+    verdicts: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Replay(args) => replay_cmd(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("toe: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn probability(name: &str, p: f64) -> Result<f64> {
+    if !(0.0..1.0).contains(&p) {
+        bail!("--{name} must be at least 0 and below 1, got {p}");
+    }
+    Ok(p)
+}
+
+fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
+    let bits: usize = a.width.parse()?;
+    if a.wave.is_some() && a.backend == Backend::Model {
+        bail!("--wave needs the RTL: use --backend rtl or both");
+    }
+    let opts = Options {
+        width: bits / 8,
+        backend: a.backend,
+        traffic: Traffic {
+            idle: probability("idle", a.idle)?,
+            backpressure: probability("backpressure", a.backpressure)?,
+            seed: a.seed,
+        },
+        wave: a.wave.clone(),
+        keep_verdicts: a.verdicts,
+    };
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{spinner} replaying {bytes}/{total_bytes} [{bar:30}] {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = replay(&a.file, &opts, &progress)
+        .with_context(|| format!("replaying {}", a.file.display()))?;
+    bar.finish_and_clear();
+    if report.truncated_file {
+        eprintln!(
+            "toe: warning: {}: the file ends in the middle of a record; replayed the {} complete frames before it",
+            a.file.display(),
+            report.frames
+        );
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{}", report.human());
+    }
+    Ok(if report.mismatches == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

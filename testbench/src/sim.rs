@@ -70,12 +70,6 @@ impl ModelInfo {
 pub enum SimError {
     #[error("model {model} has no port `{port}`")]
     NoPort { model: &'static str, port: String },
-    #[error("port `{port}` of {model} is {bits} bits; use the byte accessors")]
-    TooWide {
-        model: &'static str,
-        port: &'static str,
-        bits: usize,
-    },
     #[error("cannot open waveform file {0}")]
     Wave(String),
 }
@@ -117,8 +111,8 @@ impl Sim {
             cycles: 0,
             tracing,
         };
-        if wave.is_some() && !tracing {
-            return Err(SimError::Wave(wave.unwrap().display().to_string()));
+        if let (Some(w), false) = (wave, tracing) {
+            return Err(SimError::Wave(w.display().to_string()));
         }
         let clock = sim.input("clock")?;
         sim.clock = sim.ptrs[clock.0];

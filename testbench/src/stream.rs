@@ -30,7 +30,7 @@ impl Traffic {
 
     /// Decides, each cycle, whether the output is held off.
     pub fn backpressure_coin(&self) -> Coin {
-        Coin::new(self.backpressure, self.seed ^ 0x5eed_0f_ba_c4)
+        Coin::new(self.backpressure, self.seed ^ 0x5eed_0fba_c4c4)
     }
 }
 
@@ -133,8 +133,8 @@ pub struct Counters {
     pub beats_in: u64,
     /// Cycles an input beat was offered but not taken.
     pub stalls_in: u64,
-    /// Output beats or records delivered.
-    pub beats_out: u64,
+    /// Outputs delivered (records or frames).
+    pub outputs: u64,
 }
 
 /// The block stopped making progress with work outstanding.
@@ -204,7 +204,7 @@ where
             let taken = beat.is_some() && h.taken();
             if let Some(out) = h.output(ready) {
                 *got += 1;
-                c.beats_out += 1;
+                c.outputs += 1;
                 on_output(out)?;
             }
             h.sim().tick();

@@ -52,7 +52,7 @@ fn rtl_sums(width: usize, jobs: &[Job], idle: f64, seed: u64) -> Vec<u16> {
                 .fold(0u64, |m, i| m | 1 << i);
             sim.set_bytes(data, chunk);
             sim.set(mask, m);
-            sim.set(hi, u64::from((beat * width) % 2 == 0));
+            sim.set(hi, u64::from((beat * width).is_multiple_of(2)));
             sim.set(bias, u64::from(job.bias));
             sim.set(valid, 1);
             sim.set(first, u64::from(beat == 0));

@@ -1,0 +1,212 @@
+//! `just bench`: how close each block runs to line rate, and how fast the
+//! simulation runs, as ratios measured in this run. Writes
+//! build/bench/report.json and prints a table.
+//!
+//! Line rate: with frames offered back to back, an ideal block takes one
+//! beat every cycle; efficiency = beats / (beats + cycles an offered beat
+//! waited). End to end adds the pipeline's fill and drain.
+
+use rust_hdl::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+use testbench::gen::FrameGen;
+use testbench::rx_checksum::RxChecksumRtl;
+use testbench::stream::{run, Counters, Traffic};
+use testbench::tx_checksum::TxChecksumRtl;
+
+#[derive(Serialize)]
+struct Rate {
+    block: &'static str,
+    width_bits: usize,
+    frame_bytes: usize,
+    frames: usize,
+    beats: u64,
+    cycles: u64,
+    input_stalls: u64,
+    /// beats / (beats + stalls): 1.0 is line rate.
+    efficiency: f64,
+    /// beats / cycles, including pipeline fill and drain.
+    end_to_end: f64,
+}
+
+#[derive(Serialize)]
+struct Speed {
+    block: &'static str,
+    width_bits: usize,
+    verilator_cycles_per_s: f64,
+    rust_hdl_cycles_per_s: f64,
+    /// How many times faster Verilator simulates the same block.
+    ratio: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    rates: Vec<Rate>,
+    speed: Vec<Speed>,
+}
+
+fn frames(len: usize, n: usize) -> Vec<Vec<u8>> {
+    let mut g = FrameGen::new(len as u64);
+    (0..n).map(|_| g.frame(len)).collect()
+}
+
+fn rate(block: &'static str, width: usize, len: usize, n: usize, c: Counters) -> Rate {
+    Rate {
+        block,
+        width_bits: width * 8,
+        frame_bytes: len,
+        frames: n,
+        beats: c.beats_in,
+        cycles: c.cycles,
+        input_stalls: c.stalls_in,
+        efficiency: c.beats_in as f64 / (c.beats_in + c.stalls_in) as f64,
+        end_to_end: c.beats_in as f64 / c.cycles as f64,
+    }
+}
+
+fn rx_rate(width: usize, len: usize, n: usize) -> Rate {
+    let mut rtl = RxChecksumRtl::new(width, None).unwrap();
+    let f = frames(len, n);
+    let c = run(
+        &mut rtl,
+        f.iter().map(|f| (f, false, ())),
+        &Traffic::FULL_RATE,
+        |_| Ok(()),
+    )
+    .unwrap();
+    rate("rx_checksum", width, len, n, c)
+}
+
+fn tx_rate(width: usize, len: usize, n: usize) -> Rate {
+    let mut rtl = TxChecksumRtl::new(&format!("tx_checksum_w{width}"), None).unwrap();
+    let mut f = frames(len, n);
+    let cmds: Vec<u32> = f
+        .iter_mut()
+        .map(|f| host::csum_offload::prepare(f).map(|c| c.1).unwrap_or(0))
+        .collect();
+    let inputs = f.iter().zip(&cmds).map(|(f, c)| (f, false, *c));
+    let c = run(&mut rtl, inputs, &Traffic::FULL_RATE, |_| Ok(())).unwrap();
+    rate("tx_checksum", width, len, n, c)
+}
+
+/// rx_checksum at 8 bytes per beat for `cycles` cycles in rust-hdl's own
+/// simulator, frames back to back; returns cycles per second.
+fn rust_hdl_speed(f: &[Vec<u8>], cycles: u64) -> f64 {
+    let mut uut = hdl::rx_checksum::RxChecksumW8::new();
+    uut.connect_all();
+    let beats: Vec<(u64, u64, bool)> = f
+        .iter()
+        .flat_map(|f| {
+            testbench::stream::beats(f, 8)
+                .map(|(b, k, l)| {
+                    let mut w = [0u8; 8];
+                    w[..b.len()].copy_from_slice(b);
+                    (u64::from_le_bytes(w), k, l)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    uut.verdict_ready.next = true;
+    let start = Instant::now();
+    let mut i = 0;
+    for _ in 0..cycles {
+        let (d, k, l) = beats[i % beats.len()];
+        uut.rx.data.next = d.to_bits();
+        uut.rx.keep.next = k.to_bits();
+        uut.rx.last.next = l;
+        uut.rx.valid.next = true;
+        uut.clock.next = Clock { clk: false };
+        assert!(
+            simulate(&mut uut, 10_000),
+            "rust-hdl simulation did not settle"
+        );
+        if uut.rx.ready.val() {
+            i += 1;
+        }
+        uut.clock.next = Clock { clk: true };
+        assert!(
+            simulate(&mut uut, 10_000),
+            "rust-hdl simulation did not settle"
+        );
+    }
+    cycles as f64 / start.elapsed().as_secs_f64()
+}
+
+fn speed() -> Speed {
+    let f = frames(1000, 400);
+    let mut rtl = RxChecksumRtl::new(8, None).unwrap();
+    let start = Instant::now();
+    let mut cycles = 0;
+    while start.elapsed().as_secs_f64() < 2.0 {
+        cycles += run(
+            &mut rtl,
+            f.iter().map(|f| (f, false, ())),
+            &Traffic::FULL_RATE,
+            |_| Ok(()),
+        )
+        .unwrap()
+        .cycles;
+    }
+    let verilator = cycles as f64 / start.elapsed().as_secs_f64();
+    let rust_hdl = rust_hdl_speed(&f, 20_000);
+    Speed {
+        block: "rx_checksum",
+        width_bits: 64,
+        verilator_cycles_per_s: verilator,
+        rust_hdl_cycles_per_s: rust_hdl,
+        ratio: verilator / rust_hdl,
+    }
+}
+
+fn main() {
+    let mut rates = Vec::new();
+    for width in [1, 8] {
+        let n = if width == 1 { 200 } else { 2000 };
+        for len in [60, 1514, 9018] {
+            let n = if len == 9018 { n / 10 } else { n };
+            eprintln!(
+                "bench: rx_checksum and tx_checksum, {} bits, {len}-byte frames",
+                width * 8
+            );
+            rates.push(rx_rate(width, len, n));
+            rates.push(tx_rate(width, len, n));
+        }
+    }
+    eprintln!("bench: simulation speed, Verilator and rust-hdl");
+    let report = Report {
+        rates,
+        speed: vec![speed()],
+    };
+    println!(
+        "{:<12} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10} {:>10}",
+        "block", "bits", "bytes", "beats", "cycles", "stalls", "efficiency", "end-to-end"
+    );
+    for r in &report.rates {
+        println!(
+            "{:<12} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10.4} {:>10.4}",
+            r.block,
+            r.width_bits,
+            r.frame_bytes,
+            r.beats,
+            r.cycles,
+            r.input_stalls,
+            r.efficiency,
+            r.end_to_end
+        );
+    }
+    for s in &report.speed {
+        println!(
+            "\n{} at {} bits: Verilator {:.2} M cycles/s, rust-hdl simulator {:.0} k cycles/s: {:.0}x",
+            s.block,
+            s.width_bits,
+            s.verilator_cycles_per_s / 1e6,
+            s.rust_hdl_cycles_per_s / 1e3,
+            s.ratio
+        );
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    eprintln!("bench: wrote {}", path.display());
+}
