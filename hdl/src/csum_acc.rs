@@ -2,10 +2,8 @@
 //!
 //! The owner says, beat by beat, which byte lanes count (`mask`); the block
 //! adds them as big-endian 16-bit words and, a fixed [`LATENCY`] after the
-//! beat marked `last`, pulses `done` with the folded 16-bit sum. `bias` (on
-//! the last beat) is added once per frame, for pseudo-header terms that are
-//! not bytes of the frame. One adder per pipeline stage keeps the 64-bit
-//! datapath above 156.25 MHz on ECP5.
+//! beat marked `last`, pulses `done` with the folded 16-bit sum. One adder
+//! per pipeline stage keeps the 64-bit datapath above 156.25 MHz on ECP5.
 //!
 //! At 8 bytes per beat lane `2j` is the high byte of word `j`; at 1 byte per
 //! beat the owner says with `hi` whether the byte is a word's high byte.
@@ -13,7 +11,7 @@
 use rust_hdl::prelude::*;
 
 /// Cycles from a beat on the inputs to `done` for the frame it ends.
-pub const LATENCY: usize = 7;
+pub const LATENCY: usize = 6;
 
 #[derive(LogicBlock)]
 pub struct CsumAcc<const D: usize, const K: usize> {
@@ -22,7 +20,6 @@ pub struct CsumAcc<const D: usize, const K: usize> {
     pub data: Signal<In, Bits<D>>,
     pub mask: Signal<In, Bits<K>>,
     pub hi: Signal<In, Bit>,
-    pub bias: Signal<In, Bits<17>>,
     pub valid: Signal<In, Bit>,
     pub first: Signal<In, Bit>,
     pub last: Signal<In, Bit>,
@@ -31,27 +28,21 @@ pub struct CsumAcc<const D: usize, const K: usize> {
     // P1: masked words
     words: Vec<DFF<Bits<16>>>,
     p1: DFF<Bits<3>>,
-    p1_bias: DFF<Bits<17>>,
     // P2: pair sums
     pairs: Vec<DFF<Bits<17>>>,
     p2: DFF<Bits<3>>,
-    p2_bias: DFF<Bits<17>>,
-    // P3: sum of pairs
-    p3_sum: DFF<Bits<20>>,
+    // P3: the beat's sum
+    p3_beat: DFF<Bits<20>>,
     p3: DFF<Bits<3>>,
-    p3_bias: DFF<Bits<17>>,
-    // P4: beat total with bias
-    p4_beat: DFF<Bits<20>>,
-    p4: DFF<Bits<3>>,
-    // P5: running sum, and the total of a finished frame
+    // P4: running sum, and the total of a finished frame
     acc: DFF<Bits<32>>,
-    p5_total: DFF<Bits<32>>,
+    p4_total: DFF<Bits<32>>,
+    p4_done: DFF<Bit>,
+    // P5, P6: folds
+    p5_fold: DFF<Bits<17>>,
     p5_done: DFF<Bit>,
-    // P6, P7: folds
-    p6_fold: DFF<Bits<17>>,
+    p6_sum: DFF<Bits<16>>,
     p6_done: DFF<Bit>,
-    p7_sum: DFF<Bits<16>>,
-    p7_done: DFF<Bit>,
     narrow: Constant<Bit>,
     valid_flag: Constant<Bits<3>>,
     pair: Signal<Local, Bits<17>>,
@@ -72,7 +63,6 @@ impl<const D: usize, const K: usize> CsumAcc<D, K> {
             data: Default::default(),
             mask: Default::default(),
             hi: Default::default(),
-            bias: Default::default(),
             valid: Default::default(),
             first: Default::default(),
             last: Default::default(),
@@ -80,22 +70,17 @@ impl<const D: usize, const K: usize> CsumAcc<D, K> {
             done: Default::default(),
             words: (0..(K / 2).max(1)).map(|_| Default::default()).collect(),
             p1: Default::default(),
-            p1_bias: Default::default(),
             pairs: (0..(K / 4).max(1)).map(|_| Default::default()).collect(),
             p2: Default::default(),
-            p2_bias: Default::default(),
-            p3_sum: Default::default(),
+            p3_beat: Default::default(),
             p3: Default::default(),
-            p3_bias: Default::default(),
-            p4_beat: Default::default(),
-            p4: Default::default(),
             acc: Default::default(),
-            p5_total: Default::default(),
+            p4_total: Default::default(),
+            p4_done: Default::default(),
+            p5_fold: Default::default(),
             p5_done: Default::default(),
-            p6_fold: Default::default(),
+            p6_sum: Default::default(),
             p6_done: Default::default(),
-            p7_sum: Default::default(),
-            p7_done: Default::default(),
             narrow: Constant::new(K == 1),
             valid_flag: Constant::new(4.into()),
             pair: Default::default(),
@@ -119,8 +104,8 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, p1, p1_bias, p2, p2_bias, p3_sum, p3, p3_bias, p4_beat, p4, acc, p5_total,
-            p5_done, p6_fold, p6_done, p7_sum, p7_done
+            self, clock, p1, p2, p3_beat, p3, acc, p4_total, p4_done, p5_fold, p5_done, p6_sum,
+            p6_done
         );
         for j in 0..(K / 2usize).max(1usize) {
             self.words[j].clock.next = self.clock.val();
@@ -170,10 +155,6 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
             }
         }
         self.p1.d.next = self.flags.val();
-        self.p1_bias.d.next = 0.into();
-        if self.last.val() {
-            self.p1_bias.d.next = self.bias.val();
-        }
         // P2: pairs of words.
         if self.narrow.val() {
             self.pairs[0].d.next = bit_cast::<17, 16>(self.words[0].q.val());
@@ -186,7 +167,6 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
             }
         }
         self.p2.d.next = self.p1.q.val();
-        self.p2_bias.d.next = self.p1_bias.q.val();
         // P3: all pairs of the beat. (Sums build up in locals: a block's
         // input reads back its value from the last settle in rust-hdl's
         // simulator, not what was just assigned.)
@@ -195,43 +175,38 @@ impl<const D: usize, const K: usize> Logic for CsumAcc<D, K> {
             self.pair.next = self.pairs[j].q.val();
             self.beat.next = self.beat.val() + bit_cast::<20, 17>(self.pair.val());
         }
-        self.p3_sum.d.next = self.beat.val();
+        self.p3_beat.d.next = self.beat.val();
         self.p3.d.next = self.p2.q.val();
-        self.p3_bias.d.next = self.p2_bias.q.val();
-        // P4: add the bias.
-        self.p4_beat.d.next = self.p3_sum.q.val() + bit_cast::<20, 17>(self.p3_bias.q.val());
-        self.p4.d.next = self.p3.q.val();
-        // P5: accumulate; a first beat restarts the sum.
+        // P4: accumulate; a first beat restarts the sum.
         self.running.next = self.acc.q.val();
-        if self.p4.q.val().get_bit(1) {
+        if self.p3.q.val().get_bit(1) {
             self.running.next = 0.into();
         }
-        self.running.next = self.running.val() + bit_cast::<32, 20>(self.p4_beat.q.val());
-        self.p5_done.d.next = false;
-        if self.p4.q.val().get_bit(2) {
+        self.running.next = self.running.val() + bit_cast::<32, 20>(self.p3_beat.q.val());
+        self.p4_done.d.next = false;
+        if self.p3.q.val().get_bit(2) {
             self.acc.d.next = self.running.val();
-            if self.p4.q.val().get_bit(0) {
-                self.p5_total.d.next = self.running.val();
-                self.p5_done.d.next = true;
+            if self.p3.q.val().get_bit(0) {
+                self.p4_total.d.next = self.running.val();
+                self.p4_done.d.next = true;
             }
         }
-        // P6, P7: fold the carries back in.
-        self.p6_fold.d.next = bit_cast::<17, 16>(self.p5_total.q.val().get_bits::<16>(0))
-            + bit_cast::<17, 16>(self.p5_total.q.val().get_bits::<16>(16));
+        // P5, P6: fold the carries back in.
+        self.p5_fold.d.next = bit_cast::<17, 16>(self.p4_total.q.val().get_bits::<16>(0))
+            + bit_cast::<17, 16>(self.p4_total.q.val().get_bits::<16>(16));
+        self.p5_done.d.next = self.p4_done.q.val();
+        self.p6_sum.d.next = self.p5_fold.q.val().get_bits::<16>(0)
+            + bit_cast::<16, 1>(self.p5_fold.q.val().get_bit(16).into());
         self.p6_done.d.next = self.p5_done.q.val();
-        self.p7_sum.d.next = self.p6_fold.q.val().get_bits::<16>(0)
-            + bit_cast::<16, 1>(self.p6_fold.q.val().get_bit(16).into());
-        self.p7_done.d.next = self.p6_done.q.val();
-        self.sum.next = self.p7_sum.q.val();
-        self.done.next = self.p7_done.q.val();
+        self.sum.next = self.p6_sum.q.val();
+        self.done.next = self.p6_done.q.val();
         if self.reset.val() {
             self.p1.d.next = 0.into();
             self.p2.d.next = 0.into();
             self.p3.d.next = 0.into();
-            self.p4.d.next = 0.into();
+            self.p4_done.d.next = false;
             self.p5_done.d.next = false;
             self.p6_done.d.next = false;
-            self.p7_done.d.next = false;
         }
     }
 }

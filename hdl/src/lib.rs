@@ -6,6 +6,7 @@
 
 pub mod csum_acc;
 pub mod lint;
+pub mod ram;
 pub mod rx_checksum;
 pub mod rx_walker;
 pub mod stream;

@@ -2,19 +2,26 @@
 //! IPv6, walks the extension headers to the L4 header, at line rate.
 //!
 //! It looks at each beat once, as it arrives, and emits one descriptor per
-//! frame as soon as the walk is decided (or at the end of the frame). The
-//! EtherTypes (bytes 12, 16 and 20) and the IPv6 next-header field (byte 6
-//! of a header at 14, 18 or 22) sit at fixed offsets, so they are captured
-//! at fixed lanes with no multiplexer; only the extension-header chain needs
-//! a variable lane select. An extension header is at least 8 bytes long, so
-//! at up to 8 bytes per beat at most one chain step falls in a beat and the
-//! walker never falls behind the data.
+//! frame as soon as the walk is decided (or at the end of the frame).
+//!
+//! Two stages keep every path short. Stage I, on the incoming beat,
+//! classifies bytes: the EtherTypes (bytes 12, 16, 20) and the IPv6 next
+//! header (byte 6 of an L3 header at 14, 18 or 22) sit at fixed offsets and
+//! are captured at fixed lanes; every lane is also classified as a walked
+//! extension header type, TCP or UDP. Stage R decides from those registered
+//! bits. The position of the extension header being walked is kept relative
+//! to the beat (`dlen`: where its length byte is), so finding it in a beat
+//! is a compare with a constant. An extension header is at least 8 bytes,
+//! so at up to 8 bytes per beat at most one chain step falls in a beat and
+//! the walker never falls behind the data.
 //!
 //! Descriptor layout (internal to `rx_checksum`): see the `DESC_*` fields.
 
-use crate::stream::{lane_constants, offset, Offset};
+use crate::stream::{offset, Offset};
 use rust_hdl::prelude::*;
-use spec::rx_csum::{ETHERTYPE_IPV4, ETHERTYPE_IPV6, MAX_WALK, PROTO_TCP, PROTO_UDP, VLAN_TPIDS};
+use spec::rx_csum::{
+    ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPV6_EXT_WALKED, MAX_WALK, PROTO_TCP, PROTO_UDP, VLAN_TPIDS,
+};
 use spec::Field;
 
 pub const DESC_BITS: usize = 26;
@@ -30,6 +37,9 @@ pub const DESC_PROTO: Field = Field::new("proto", 24, 2);
 /// Frame offsets captured at fixed lanes: the three EtherTypes, and the
 /// IPv6 next-header byte for L3 at 14 (byte 20), 18 (24) and 22 (28).
 const FIXED: [u32; 8] = [12, 13, 16, 17, 20, 21, 24, 28];
+/// Bytes whose arrival the walker waits for: the low bytes of the three
+/// EtherTypes and the three next-header candidates.
+const SEEN: [u32; 6] = [13, 17, 21, 20, 24, 28];
 
 const ST_L2: u64 = 0;
 const ST_V6: u64 = 1;
@@ -47,26 +57,46 @@ pub struct RxWalker<const D: usize, const K: usize> {
     pub valid: Signal<In, Bit>,
     pub desc: Signal<Out, Bits<DESC_BITS>>,
     pub desc_valid: Signal<Out, Bit>,
+    // Stage I
+    off_i: DFF<Offset>,
+    fixed: Vec<DFF<Bits<8>>>,
+    // Stage R: the beat, and what stage I found in it
     r_data: DFF<Bits<D>>,
     r_keep: DFF<Bits<K>>,
     r_last: DFF<Bit>,
     r_valid: DFF<Bit>,
-    off: DFF<Offset>,
-    fixed: Vec<DFF<Bits<8>>>,
+    r_off: DFF<Offset>,
+    /// [t0, t1, t2] x [TPID, IPv4, IPv6]: bit 3*t + class.
+    r_et: DFF<Bits<9>>,
+    /// [byte 20, 24, 28] x [walked extension, TCP, UDP]: bit 3*n + class.
+    r_nh: DFF<Bits<9>>,
+    /// One bit per [`SEEN`] byte: in the frame by the end of this beat.
+    r_seen: DFF<Bits<6>>,
+    r_ext: DFF<Bits<K>>,
+    r_tcp: DFF<Bits<K>>,
+    r_udp: DFF<Bits<K>>,
+    // Walk state
     state: DFF<Bits<2>>,
     l3: DFF<Offset>,
     kind: DFF<Bits<2>>,
     cur: DFF<Offset>,
-    nhp: DFF<Bits<8>>,
+    dlen: DFF<Offset>,
+    dlen_init: DFF<Offset>,
+    /// Class of a next-header byte that came a beat before its length.
+    nhp: DFF<Bits<3>>,
+    pushed: DFF<Bit>,
+    desc_q: DFF<Bits<DESC_BITS>>,
+    desc_valid_q: DFF<Bit>,
     // constants
-    lane: Vec<Constant<Offset>>,
     one_k: Constant<Bits<K>>,
     fixed_beat: Vec<Constant<Offset>>,
     fixed_bit: Vec<Constant<Bits<8>>>,
+    seen_beat: Vec<Constant<Offset>>,
+    seen_lane: Vec<Constant<Offset>>,
     width: Constant<Offset>,
-    off_sat: Constant<Offset>,
     lane_mask: Constant<Offset>,
-    max_walk: Constant<Offset>,
+    off_sat: Constant<Offset>,
+    walk_last: Constant<Offset>,
     tpid_a: Constant<Bits<16>>,
     tpid_b: Constant<Bits<16>>,
     et_v4: Constant<Bits<16>>,
@@ -85,23 +115,22 @@ pub struct RxWalker<const D: usize, const K: usize> {
     f_proto: Constant<Bits<5>>,
     // locals
     now: Vec<Signal<Local, Bits<8>>>,
-    lane_byte: Signal<Local, Bits<8>>,
-    end_now: Signal<Local, Offset>,
-    t0: Signal<Local, Bits<16>>,
-    t1: Signal<Local, Bits<16>>,
-    t2: Signal<Local, Bits<16>>,
-    etype: Signal<Local, Bits<16>>,
+    t: Signal<Local, Bits<16>>,
+    b: Signal<Local, Bits<8>>,
+    et: Signal<Local, Bits<9>>,
+    nh: Signal<Local, Bits<9>>,
+    seen: Signal<Local, Bits<6>>,
+    ext: Signal<Local, Bits<K>>,
+    tcp: Signal<Local, Bits<K>>,
+    udp: Signal<Local, Bits<K>>,
     resolved: Signal<Local, Bit>,
     l3_now: Signal<Local, Offset>,
     kind_now: Signal<Local, Bits<2>>,
-    nh: Signal<Local, Bits<8>>,
-    rel: Signal<Local, Offset>,
+    cls: Signal<Local, Bits<3>>,
     len: Signal<Local, Bits<8>>,
-    next: Signal<Local, Offset>,
     push: Signal<Local, Bit>,
     out_l4: Signal<Local, Offset>,
     out_proto: Signal<Local, Bits<2>>,
-    pushed: DFF<Bit>,
 }
 
 fn c8(v: u8) -> Constant<Bits<8>> {
@@ -133,36 +162,50 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             valid: Default::default(),
             desc: Default::default(),
             desc_valid: Default::default(),
+            off_i: Default::default(),
+            fixed: FIXED.iter().map(|_| Default::default()).collect(),
             r_data: Default::default(),
             r_keep: Default::default(),
             r_last: Default::default(),
             r_valid: Default::default(),
-            off: Default::default(),
-            fixed: FIXED.iter().map(|_| Default::default()).collect(),
+            r_off: Default::default(),
+            r_et: Default::default(),
+            r_nh: Default::default(),
+            r_seen: Default::default(),
+            r_ext: Default::default(),
+            r_tcp: Default::default(),
+            r_udp: Default::default(),
             state: Default::default(),
             l3: Default::default(),
             kind: Default::default(),
             cur: Default::default(),
+            dlen: Default::default(),
+            dlen_init: Default::default(),
             nhp: Default::default(),
-            lane: lane_constants(K),
+            pushed: Default::default(),
+            desc_q: Default::default(),
+            desc_valid_q: Default::default(),
+            one_k: Constant::new(1.into()),
             fixed_beat: FIXED.iter().map(|&o| offset(o - o % w)).collect(),
             fixed_bit: FIXED
                 .iter()
                 .map(|&o| Constant::new(u64::from(8 * (o % w)).to_bits()))
                 .collect(),
+            seen_beat: SEEN.iter().map(|&o| offset(o - o % w)).collect(),
+            seen_lane: SEEN.iter().map(|&o| offset(o % w)).collect(),
             width: offset(w),
-            off_sat: offset(spec::stream::OFFSET_MAX + 1 - 2 * w),
             lane_mask: offset(w - 1),
-            max_walk: offset(MAX_WALK),
+            off_sat: offset(spec::stream::OFFSET_MAX + 1 - 2 * w),
+            walk_last: offset(MAX_WALK - 2),
             tpid_a: c16(VLAN_TPIDS[0]),
             tpid_b: c16(VLAN_TPIDS[1]),
             et_v4: c16(ETHERTYPE_IPV4),
             et_v6: c16(ETHERTYPE_IPV6),
             p_tcp: c8(PROTO_TCP),
             p_udp: c8(PROTO_UDP),
-            x_hbh: c8(spec::rx_csum::IPV6_EXT_WALKED[0]),
-            x_rt: c8(spec::rx_csum::IPV6_EXT_WALKED[1]),
-            x_dst: c8(spec::rx_csum::IPV6_EXT_WALKED[2]),
+            x_hbh: c8(IPV6_EXT_WALKED[0]),
+            x_rt: c8(IPV6_EXT_WALKED[1]),
+            x_dst: c8(IPV6_EXT_WALKED[2]),
             st_l2: c2(ST_L2),
             st_v6: c2(ST_V6),
             st_ext: c2(ST_EXT),
@@ -171,24 +214,22 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             f_l4: c5(DESC_L4.lsb),
             f_proto: c5(DESC_PROTO.lsb),
             now: FIXED.iter().map(|_| Default::default()).collect(),
-            lane_byte: Default::default(),
-            one_k: Constant::new(1.into()),
-            end_now: Default::default(),
-            t0: Default::default(),
-            t1: Default::default(),
-            t2: Default::default(),
-            etype: Default::default(),
+            t: Default::default(),
+            b: Default::default(),
+            et: Default::default(),
+            nh: Default::default(),
+            seen: Default::default(),
+            ext: Default::default(),
+            tcp: Default::default(),
+            udp: Default::default(),
             resolved: Default::default(),
             l3_now: Default::default(),
             kind_now: Default::default(),
-            nh: Default::default(),
-            rel: Default::default(),
+            cls: Default::default(),
             len: Default::default(),
-            next: Default::default(),
             push: Default::default(),
             out_l4: Default::default(),
             out_proto: Default::default(),
-            pushed: Default::default(),
         }
     }
 }
@@ -203,94 +244,231 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, r_data, r_keep, r_last, r_valid, off, state, l3, kind, cur, nhp, pushed
+            self,
+            clock,
+            off_i,
+            r_data,
+            r_keep,
+            r_last,
+            r_valid,
+            r_off,
+            r_et,
+            r_nh,
+            r_seen,
+            r_ext,
+            r_tcp,
+            r_udp,
+            state,
+            l3,
+            kind,
+            cur,
+            dlen,
+            dlen_init,
+            nhp,
+            pushed,
+            desc_q,
+            desc_valid_q
         );
         for k in 0..8 {
             self.fixed[k].clock.next = self.clock.val();
             self.fixed[k].d.next = self.fixed[k].q.val();
         }
+
+        // Stage I: classify the incoming beat.
+        for k in 0..8 {
+            self.now[k].next = self.fixed[k].q.val();
+            if self.valid.val() & (self.off_i.q.val() == self.fixed_beat[k].val()) {
+                self.now[k].next = self
+                    .data
+                    .val()
+                    .get_bits::<8>(self.fixed_bit[k].val().index());
+            }
+            if self.valid.val() {
+                self.fixed[k].d.next = self.now[k].val();
+            }
+        }
+        self.et.next = 0.into();
+        self.t.next =
+            (bit_cast::<16, 8>(self.now[0].val()) << 8) | bit_cast::<16, 8>(self.now[1].val());
+        self.et.next = self.et.val().replace_bit(
+            0,
+            (self.t.val() == self.tpid_a.val()) | (self.t.val() == self.tpid_b.val()),
+        );
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(1, self.t.val() == self.et_v4.val());
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(2, self.t.val() == self.et_v6.val());
+        self.t.next =
+            (bit_cast::<16, 8>(self.now[2].val()) << 8) | bit_cast::<16, 8>(self.now[3].val());
+        self.et.next = self.et.val().replace_bit(
+            3,
+            (self.t.val() == self.tpid_a.val()) | (self.t.val() == self.tpid_b.val()),
+        );
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(4, self.t.val() == self.et_v4.val());
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(5, self.t.val() == self.et_v6.val());
+        self.t.next =
+            (bit_cast::<16, 8>(self.now[4].val()) << 8) | bit_cast::<16, 8>(self.now[5].val());
+        self.et.next = self.et.val().replace_bit(
+            6,
+            (self.t.val() == self.tpid_a.val()) | (self.t.val() == self.tpid_b.val()),
+        );
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(7, self.t.val() == self.et_v4.val());
+        self.et.next = self
+            .et
+            .val()
+            .replace_bit(8, self.t.val() == self.et_v6.val());
+        self.nh.next = 0.into();
+        self.b.next = self.now[4].val();
+        self.nh.next = self.nh.val().replace_bit(
+            0,
+            (self.b.val() == self.x_hbh.val())
+                | (self.b.val() == self.x_rt.val())
+                | (self.b.val() == self.x_dst.val()),
+        );
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(1, self.b.val() == self.p_tcp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(2, self.b.val() == self.p_udp.val());
+        self.b.next = self.now[6].val();
+        self.nh.next = self.nh.val().replace_bit(
+            3,
+            (self.b.val() == self.x_hbh.val())
+                | (self.b.val() == self.x_rt.val())
+                | (self.b.val() == self.x_dst.val()),
+        );
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(4, self.b.val() == self.p_tcp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(5, self.b.val() == self.p_udp.val());
+        self.b.next = self.now[7].val();
+        self.nh.next = self.nh.val().replace_bit(
+            6,
+            (self.b.val() == self.x_hbh.val())
+                | (self.b.val() == self.x_rt.val())
+                | (self.b.val() == self.x_dst.val()),
+        );
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(7, self.b.val() == self.p_tcp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(8, self.b.val() == self.p_udp.val());
+        // A byte is in the frame by the end of this beat if an earlier beat
+        // held it, or this one does and keeps its lane.
+        self.seen.next = 0.into();
+        for k in 0..6 {
+            if (self.off_i.q.val() > self.seen_beat[k].val())
+                | ((self.off_i.q.val() == self.seen_beat[k].val())
+                    & ((self.keep.val() >> self.seen_lane[k].val()) & self.one_k.val()).any())
+            {
+                self.seen.next = self.seen.val().replace_bit(k, true);
+            }
+        }
+        self.ext.next = 0.into();
+        self.tcp.next = 0.into();
+        self.udp.next = 0.into();
+        for i in 0..K {
+            self.b.next = self.data.val().get_bits::<8>(8 * i);
+            self.ext.next = self.ext.val().replace_bit(
+                i,
+                (self.b.val() == self.x_hbh.val())
+                    | (self.b.val() == self.x_rt.val())
+                    | (self.b.val() == self.x_dst.val()),
+            );
+            self.tcp.next = self
+                .tcp
+                .val()
+                .replace_bit(i, self.b.val() == self.p_tcp.val());
+            self.udp.next = self
+                .udp
+                .val()
+                .replace_bit(i, self.b.val() == self.p_udp.val());
+        }
         self.r_data.d.next = self.data.val();
         self.r_keep.d.next = self.keep.val();
         self.r_last.d.next = self.last.val();
         self.r_valid.d.next = self.valid.val();
+        self.r_off.d.next = self.off_i.q.val();
+        self.r_et.d.next = self.et.val();
+        self.r_nh.d.next = self.nh.val();
+        self.r_seen.d.next = self.seen.val();
+        self.r_ext.d.next = self.ext.val();
+        self.r_tcp.d.next = self.tcp.val();
+        self.r_udp.d.next = self.udp.val();
+        if self.valid.val() {
+            if self.off_i.q.val() < self.off_sat.val() {
+                self.off_i.d.next = self.off_i.q.val() + self.width.val();
+            }
+            if self.last.val() {
+                self.off_i.d.next = 0.into();
+            }
+        }
 
-        // Bytes at fixed offsets as of the end of this beat.
-        for k in 0..8 {
-            self.now[k].next = self.fixed[k].q.val();
-            if self.r_valid.q.val() & (self.off.q.val() == self.fixed_beat[k].val()) {
-                self.now[k].next = self
-                    .r_data
-                    .q
-                    .val()
-                    .get_bits::<8>(self.fixed_bit[k].val().index());
-            }
-        }
-        // How far the frame reaches after this beat.
-        self.end_now.next = self.off.q.val() + self.width.val();
-        if self.r_last.q.val() {
-            self.end_now.next = self.off.q.val();
-            for i in 0..K {
-                if ((self.r_keep.q.val() >> self.lane[i].val()) & self.one_k.val()).any() {
-                    self.end_now.next = self.off.q.val() + self.lane[i].val() + 1;
-                }
-            }
-        }
-        self.lane_byte.next = 0.into();
-        self.t0.next =
-            (bit_cast::<16, 8>(self.now[0].val()) << 8) | bit_cast::<16, 8>(self.now[1].val());
-        self.t1.next =
-            (bit_cast::<16, 8>(self.now[2].val()) << 8) | bit_cast::<16, 8>(self.now[3].val());
-        self.t2.next =
-            (bit_cast::<16, 8>(self.now[4].val()) << 8) | bit_cast::<16, 8>(self.now[5].val());
-        self.etype.next = 0.into();
+        // Stage R: decide.
         self.resolved.next = false;
         self.l3_now.next = self.l3.q.val();
         self.kind_now.next = self.kind.q.val();
-        self.nh.next = 0.into();
-        self.rel.next = 0.into();
+        self.cls.next = 0.into();
         self.len.next = 0.into();
-        self.next.next = 0.into();
         self.push.next = false;
         self.out_l4.next = 0.into();
         self.out_proto.next = 0.into();
-
         if self.r_valid.q.val() {
             if self.state.q.val() == self.st_l2.val() {
                 // Untagged, one tag, two tags; a third tag is not walked.
-                if self.end_now.val() > 13 {
-                    if (self.t0.val() != self.tpid_a.val()) & (self.t0.val() != self.tpid_b.val()) {
-                        self.resolved.next = true;
-                        self.l3_now.next = 14.into();
-                        self.etype.next = self.t0.val();
-                    } else if self.end_now.val() > 17 {
-                        if (self.t1.val() != self.tpid_a.val())
-                            & (self.t1.val() != self.tpid_b.val())
-                        {
-                            self.resolved.next = true;
-                            self.l3_now.next = 18.into();
-                            self.etype.next = self.t1.val();
-                        } else if self.end_now.val() > 21 {
-                            self.resolved.next = true;
-                            self.l3_now.next = 22.into();
-                            self.etype.next = self.t2.val();
-                            if (self.t2.val() == self.tpid_a.val())
-                                | (self.t2.val() == self.tpid_b.val())
-                            {
-                                self.etype.next = 0.into();
-                            }
-                        }
+                if self.r_seen.q.val().get_bit(0) & !self.r_et.q.val().get_bit(0) {
+                    self.resolved.next = true;
+                    self.l3_now.next = 14.into();
+                    self.kind_now.next = self.r_et.q.val().get_bits::<2>(1);
+                } else if self.r_seen.q.val().get_bit(0)
+                    & self.r_seen.q.val().get_bit(1)
+                    & !self.r_et.q.val().get_bit(3)
+                {
+                    self.resolved.next = true;
+                    self.l3_now.next = 18.into();
+                    self.kind_now.next = self.r_et.q.val().get_bits::<2>(4);
+                } else if self.r_seen.q.val().get_bit(0)
+                    & self.r_seen.q.val().get_bit(1)
+                    & self.r_seen.q.val().get_bit(2)
+                {
+                    self.resolved.next = true;
+                    self.l3_now.next = 22.into();
+                    self.kind_now.next = self.r_et.q.val().get_bits::<2>(7);
+                    if self.r_et.q.val().get_bit(6) {
+                        self.kind_now.next = 0.into();
                     }
                 }
                 if self.resolved.val() {
-                    self.kind_now.next = 0.into();
-                    if self.etype.val() == self.et_v4.val() {
-                        self.kind_now.next = 1.into();
-                    }
-                    if self.etype.val() == self.et_v6.val() {
-                        self.kind_now.next = 2.into();
-                    }
                     self.l3.d.next = self.l3_now.val();
                     self.kind.d.next = self.kind_now.val();
+                    self.cur.d.next = self.l3_now.val() + 40;
+                    // Where the first extension header's length byte will
+                    // be, relative to the beat after this one.
+                    self.dlen_init.d.next =
+                        self.l3_now.val() + 41 - self.r_off.q.val() - self.width.val();
                     if self.kind_now.val() == 2 {
                         self.state.d.next = self.st_v6.val();
                     } else {
@@ -299,108 +477,130 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
                     }
                 }
             } else if self.state.q.val() == self.st_v6.val() {
-                // Next header of the fixed IPv6 header, at l3 + 6.
-                self.nh.next = self.now[4].val();
+                // The fixed header's next header, at l3 + 6.
+                self.resolved.next = self.r_seen.q.val().get_bit(3);
+                self.cls.next = self.r_nh.q.val().get_bits::<3>(0);
                 if self.l3.q.val() == 18 {
-                    self.nh.next = self.now[6].val();
+                    self.resolved.next = self.r_seen.q.val().get_bit(4);
+                    self.cls.next = self.r_nh.q.val().get_bits::<3>(3);
                 }
                 if self.l3.q.val() == 22 {
-                    self.nh.next = self.now[7].val();
+                    self.resolved.next = self.r_seen.q.val().get_bit(5);
+                    self.cls.next = self.r_nh.q.val().get_bits::<3>(6);
                 }
-                if self.end_now.val() > self.l3.q.val() + 6 {
-                    self.next.next = self.l3.q.val() + 40;
-                    self.state.d.next = self.st_done.val();
-                    self.push.next = true;
+                if self.resolved.val() {
+                    self.dlen.d.next = self.dlen_init.q.val() - self.width.val();
+                    self.out_l4.next = self.cur.q.val();
+                    if self.cls.val().get_bit(0) {
+                        self.state.d.next = self.st_ext.val();
+                    } else {
+                        self.state.d.next = self.st_done.val();
+                        self.push.next = true;
+                    }
+                } else {
+                    self.dlen_init.d.next = self.dlen_init.q.val() - self.width.val();
                 }
             } else if self.state.q.val() == self.st_ext.val() {
-                // An extension header at `cur`: next header at cur, length
-                // at cur + 1. At one byte per beat the first arrived earlier.
-                self.rel.next = self.cur.q.val() - self.off.q.val();
-                if self.rel.val() < self.width.val() {
-                    self.nhp.d.next = self
-                        .r_data
-                        .q
-                        .val()
-                        .get_bits::<8>((self.rel.val() & self.lane_mask.val()).index() * 8);
-                }
-                self.rel.next = self.cur.q.val() + 1 - self.off.q.val();
-                if (self.rel.val() < self.width.val()) & (self.end_now.val() > self.cur.q.val() + 1)
+                if self.cur.q.val() > self.walk_last.val() {
+                    // Past the walk limit: no verdict.
+                    self.state.d.next = self.st_done.val();
+                    self.push.next = true;
+                } else if (self.dlen.q.val() < self.width.val())
+                    & ((self.r_keep.q.val() >> (self.dlen.q.val() & self.lane_mask.val()))
+                        & self.one_k.val())
+                    .any()
                 {
+                    // The header's length byte is in this beat; its next
+                    // header byte is in the lane before, or came earlier.
                     self.len.next = self
                         .r_data
                         .q
                         .val()
-                        .get_bits::<8>((self.rel.val() & self.lane_mask.val()).index() * 8);
-                    self.nh.next = self.nhp.q.val();
-                    if self.rel.val() != 0 {
-                        self.lane_byte.next = self.r_data.q.val().get_bits::<8>(
-                            ((self.rel.val() - 1) & self.lane_mask.val()).index() * 8,
-                        );
-                        self.nh.next = self.lane_byte.val();
+                        .get_bits::<8>((self.dlen.q.val() & self.lane_mask.val()).index() * 8);
+                    self.cls.next = self.nhp.q.val();
+                    if self.dlen.q.val() != 0 {
+                        self.cls.next = bit_cast::<3, 1>(
+                            ((self.r_ext.q.val()
+                                >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
+                                & self.one_k.val())
+                            .any()
+                            .into(),
+                        ) | (bit_cast::<3, 1>(
+                            ((self.r_tcp.q.val()
+                                >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
+                                & self.one_k.val())
+                            .any()
+                            .into(),
+                        ) << 1)
+                            | (bit_cast::<3, 1>(
+                                ((self.r_udp.q.val()
+                                    >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
+                                    & self.one_k.val())
+                                .any()
+                                .into(),
+                            ) << 2);
                     }
-                    self.next.next =
+                    self.out_l4.next =
                         self.cur.q.val() + 8 + (bit_cast::<17, 8>(self.len.val()) << 3);
-                    self.state.d.next = self.st_done.val();
-                    self.push.next = true;
+                    self.cur.d.next = self.out_l4.val();
+                    self.dlen.d.next =
+                        self.dlen.q.val() + 8 + (bit_cast::<17, 8>(self.len.val()) << 3)
+                            - self.width.val();
+                    if !self.cls.val().get_bit(0) {
+                        self.state.d.next = self.st_done.val();
+                        self.push.next = true;
+                    }
+                } else {
+                    self.dlen.d.next = self.dlen.q.val() - self.width.val();
+                    // One byte per beat: the next header byte arrives alone.
+                    if self.dlen.q.val() == 1 {
+                        self.nhp.d.next = bit_cast::<3, 1>(self.r_ext.q.val().any().into())
+                            | (bit_cast::<3, 1>(self.r_tcp.q.val().any().into()) << 1)
+                            | (bit_cast::<3, 1>(self.r_udp.q.val().any().into()) << 2);
+                    }
                 }
             }
         }
-        // After a chain step: walk on, stop at TCP/UDP, or give up.
+        // A chain that ends at TCP or UDP names it; anything else is none.
         if self.push.val() & (self.state.q.val() != self.st_l2.val()) {
-            if (self.nh.val() == self.x_hbh.val())
-                | (self.nh.val() == self.x_rt.val())
-                | (self.nh.val() == self.x_dst.val())
-            {
-                if self.next.val() + 2 <= self.max_walk.val() {
-                    self.push.next = false;
-                    self.cur.d.next = self.next.val();
-                    self.state.d.next = self.st_ext.val();
-                }
-            } else if self.nh.val() == self.p_tcp.val() {
+            if self.cls.val().get_bit(1) {
                 self.out_proto.next = 1.into();
-                self.out_l4.next = self.next.val();
-            } else if self.nh.val() == self.p_udp.val() {
+            }
+            if self.cls.val().get_bit(2) {
                 self.out_proto.next = 2.into();
-                self.out_l4.next = self.next.val();
             }
         }
         // The end of the frame settles whatever is still open.
         if self.r_valid.q.val() & self.r_last.q.val() & !self.pushed.q.val() {
             self.push.next = true;
         }
-        if self.push.val() & self.pushed.q.val() {
+        if self.pushed.q.val() {
             self.push.next = false;
         }
-        self.desc.next = bit_cast::<DESC_BITS, 17>(self.l3_now.val())
+        self.desc_q.d.next = bit_cast::<DESC_BITS, 17>(self.l3_now.val())
             | (bit_cast::<DESC_BITS, 2>(self.kind_now.val()) << self.f_kind.val())
             | (bit_cast::<DESC_BITS, 17>(self.out_l4.val()) << self.f_l4.val())
             | (bit_cast::<DESC_BITS, 2>(self.out_proto.val()) << self.f_proto.val());
-        self.desc_valid.next = self.push.val();
+        self.desc_valid_q.d.next = self.push.val();
+        self.desc.next = self.desc_q.q.val();
+        self.desc_valid.next = self.desc_valid_q.q.val();
         if self.push.val() {
             self.pushed.d.next = true;
         }
-        if self.r_valid.q.val() {
-            for k in 0..8 {
-                self.fixed[k].d.next = self.now[k].val();
-            }
-            if self.off.q.val() < self.off_sat.val() {
-                self.off.d.next = self.off.q.val() + self.width.val();
-            }
-            if self.r_last.q.val() {
-                self.off.d.next = 0.into();
-                self.state.d.next = self.st_l2.val();
-                self.pushed.d.next = false;
-                self.l3.d.next = 0.into();
-                self.kind.d.next = 0.into();
-            }
-        }
-        if self.reset.val() {
-            self.r_valid.d.next = false;
-            self.off.d.next = 0.into();
+        if self.r_valid.q.val() & self.r_last.q.val() {
             self.state.d.next = self.st_l2.val();
             self.pushed.d.next = false;
             self.l3.d.next = 0.into();
             self.kind.d.next = 0.into();
+        }
+        if self.reset.val() {
+            self.off_i.d.next = 0.into();
+            self.r_valid.d.next = false;
+            self.state.d.next = self.st_l2.val();
+            self.pushed.d.next = false;
+            self.l3.d.next = 0.into();
+            self.kind.d.next = 0.into();
+            self.desc_valid_q.d.next = false;
         }
     }
 }

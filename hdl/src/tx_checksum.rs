@@ -14,6 +14,7 @@
 //! than stalling the block forever.
 
 use crate::csum_acc::CsumAcc;
+use crate::ram::Style;
 use crate::stream::{lane_constants, offset, Offset, StreamSink, StreamSource};
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
@@ -166,11 +167,11 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             cmd: Default::default(),
             mac: Default::default(),
             status: Default::default(),
-            dfifo: SyncFifo::new((1 << N) - SLACK_BEATS / 2),
+            dfifo: SyncFifo::new((1 << N) - SLACK_BEATS / 2, Style::Block),
             ip_acc: CsumAcc::new(),
             l4_acc: CsumAcc::new(),
-            pfifo: SyncFifo::new(8),
-            rfifo: SyncFifo::new(16),
+            pfifo: SyncFifo::new(8, Style::Distributed),
+            rfifo: SyncFifo::new(16, Style::Distributed),
             w_off: Default::default(),
             w_cmd: Default::default(),
             vihl: Default::default(),
@@ -294,7 +295,7 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         self.o.next = 0.into();
         self.end_now.next = self.w_off.q.val();
         for i in 0..K {
-            self.o.next = self.w_off.q.val() + self.lane[i].val();
+            self.o.next = self.w_off.q.val() | self.lane[i].val();
             if ((self.tx.keep.val() >> self.lane[i].val()) & self.one_k.val()).any() {
                 self.end_now.next = self.o.val() + 1;
                 if (self.o.val() >= self.l3.val())
@@ -315,14 +316,12 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         self.ip_acc.data.next = self.tx.data.val();
         self.ip_acc.mask.next = self.ipm.val();
         self.ip_acc.hi.next = !self.w_off.q.val().get_bit(0);
-        self.ip_acc.bias.next = 0.into();
         self.ip_acc.valid.next = self.take.val();
         self.ip_acc.first.next = self.first.val();
         self.ip_acc.last.next = self.tx.last.val();
         self.l4_acc.data.next = self.tx.data.val();
         self.l4_acc.mask.next = self.l4m.val();
         self.l4_acc.hi.next = !self.w_off.q.val().get_bit(0);
-        self.l4_acc.bias.next = 0.into();
         self.l4_acc.valid.next = self.take.val();
         self.l4_acc.first.next = self.first.val();
         self.l4_acc.last.next = self.tx.last.val();
@@ -456,7 +455,7 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         self.out_data.next = 0.into();
         self.lane_byte.next = 0.into();
         for i in 0..K {
-            self.o.next = self.r_off.q.val() + self.lane[i].val();
+            self.o.next = self.r_off.q.val() | self.lane[i].val();
             self.lane_byte.next = self.dfifo.data_out.val().get_bits::<8>(8 * i);
             if self.rfifo.data_out.val().get_bit(self.p_ip.val().index()) {
                 if self.o.val() == self.rl3.val() + 10 {
