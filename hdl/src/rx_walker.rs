@@ -24,7 +24,7 @@ use spec::rx_csum::{
 };
 use spec::Field;
 
-pub const DESC_BITS: usize = 26;
+pub const DESC_BITS: usize = 28;
 /// Offset of the L3 header (14, 18 or 22).
 pub const DESC_L3: Field = Field::new("l3", 0, 5);
 /// [`spec::rx_csum::L3Kind`] code.
@@ -33,6 +33,16 @@ pub const DESC_KIND: Field = Field::new("kind", 5, 2);
 pub const DESC_L4: Field = Field::new("l4", 7, 17);
 /// IPv6 only: [`spec::rx_csum::L4Proto`] code of the L4 header, 0 if none.
 pub const DESC_PROTO: Field = Field::new("proto", 24, 2);
+/// IPv6 only: why the walk stopped, one of the `STOP_*` codes.
+pub const DESC_STOP: Field = Field::new("stop", 26, 2);
+/// At the L4 header `DESC_L4` (or not IPv6).
+pub const STOP_L4: u64 = 0;
+/// At a fragment header.
+pub const STOP_FRAGMENT: u64 = 1;
+/// At an extension header past [`MAX_WALK`].
+pub const STOP_LIMIT: u64 = 2;
+/// The frame ended during the walk.
+pub const STOP_ENDED: u64 = 3;
 
 /// Frame offsets captured at fixed lanes: the three EtherTypes, and the
 /// IPv6 next-header byte for L3 at 14 (byte 20), 18 (24) and 22 (28).
@@ -68,13 +78,15 @@ pub struct RxWalker<const D: usize, const K: usize> {
     r_off: DFF<Offset>,
     /// [t0, t1, t2] x [TPID, IPv4, IPv6]: bit 3*t + class.
     r_et: DFF<Bits<9>>,
-    /// [byte 20, 24, 28] x [walked extension, TCP, UDP]: bit 3*n + class.
-    r_nh: DFF<Bits<9>>,
+    /// [byte 20, 24, 28] x [walked extension, TCP, UDP, fragment]: bit
+    /// 4*n + class.
+    r_nh: DFF<Bits<12>>,
     /// One bit per [`SEEN`] byte: in the frame by the end of this beat.
     r_seen: DFF<Bits<6>>,
     r_ext: DFF<Bits<K>>,
     r_tcp: DFF<Bits<K>>,
     r_udp: DFF<Bits<K>>,
+    r_frag: DFF<Bits<K>>,
     // Walk state
     state: DFF<Bits<2>>,
     l3: DFF<Offset>,
@@ -83,7 +95,7 @@ pub struct RxWalker<const D: usize, const K: usize> {
     dlen: DFF<Offset>,
     dlen_init: DFF<Offset>,
     /// Class of a next-header byte that came a beat before its length.
-    nhp: DFF<Bits<3>>,
+    nhp: DFF<Bits<4>>,
     pushed: DFF<Bit>,
     desc_q: DFF<Bits<DESC_BITS>>,
     desc_valid_q: DFF<Bit>,
@@ -103,6 +115,7 @@ pub struct RxWalker<const D: usize, const K: usize> {
     et_v6: Constant<Bits<16>>,
     p_tcp: Constant<Bits<8>>,
     p_udp: Constant<Bits<8>>,
+    x_frag: Constant<Bits<8>>,
     x_hbh: Constant<Bits<8>>,
     x_rt: Constant<Bits<8>>,
     x_dst: Constant<Bits<8>>,
@@ -113,24 +126,28 @@ pub struct RxWalker<const D: usize, const K: usize> {
     f_kind: Constant<Bits<5>>,
     f_l4: Constant<Bits<5>>,
     f_proto: Constant<Bits<5>>,
+    f_stop: Constant<Bits<5>>,
+    walk_last_stop: Constant<Bits<2>>,
     // locals
     now: Vec<Signal<Local, Bits<8>>>,
     t: Signal<Local, Bits<16>>,
     b: Signal<Local, Bits<8>>,
     et: Signal<Local, Bits<9>>,
-    nh: Signal<Local, Bits<9>>,
+    nh: Signal<Local, Bits<12>>,
     seen: Signal<Local, Bits<6>>,
     ext: Signal<Local, Bits<K>>,
     tcp: Signal<Local, Bits<K>>,
     udp: Signal<Local, Bits<K>>,
+    frag: Signal<Local, Bits<K>>,
     resolved: Signal<Local, Bit>,
     l3_now: Signal<Local, Offset>,
     kind_now: Signal<Local, Bits<2>>,
-    cls: Signal<Local, Bits<3>>,
+    cls: Signal<Local, Bits<4>>,
     len: Signal<Local, Bits<8>>,
     push: Signal<Local, Bit>,
     out_l4: Signal<Local, Offset>,
     out_proto: Signal<Local, Bits<2>>,
+    out_stop: Signal<Local, Bits<2>>,
 }
 
 fn c8(v: u8) -> Constant<Bits<8>> {
@@ -175,6 +192,7 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             r_ext: Default::default(),
             r_tcp: Default::default(),
             r_udp: Default::default(),
+            r_frag: Default::default(),
             state: Default::default(),
             l3: Default::default(),
             kind: Default::default(),
@@ -203,6 +221,7 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             et_v6: c16(ETHERTYPE_IPV6),
             p_tcp: c8(PROTO_TCP),
             p_udp: c8(PROTO_UDP),
+            x_frag: c8(spec::rx_parse::NH_FRAGMENT),
             x_hbh: c8(IPV6_EXT_WALKED[0]),
             x_rt: c8(IPV6_EXT_WALKED[1]),
             x_dst: c8(IPV6_EXT_WALKED[2]),
@@ -213,6 +232,8 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             f_kind: c5(DESC_KIND.lsb),
             f_l4: c5(DESC_L4.lsb),
             f_proto: c5(DESC_PROTO.lsb),
+            f_stop: c5(DESC_STOP.lsb),
+            walk_last_stop: c2(STOP_LIMIT),
             now: FIXED.iter().map(|_| Default::default()).collect(),
             t: Default::default(),
             b: Default::default(),
@@ -222,6 +243,7 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             ext: Default::default(),
             tcp: Default::default(),
             udp: Default::default(),
+            frag: Default::default(),
             resolved: Default::default(),
             l3_now: Default::default(),
             kind_now: Default::default(),
@@ -230,6 +252,7 @@ impl<const D: usize, const K: usize> RxWalker<D, K> {
             push: Default::default(),
             out_l4: Default::default(),
             out_proto: Default::default(),
+            out_stop: Default::default(),
         }
     }
 }
@@ -258,6 +281,7 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
             r_ext,
             r_tcp,
             r_udp,
+            r_frag,
             state,
             l3,
             kind,
@@ -346,9 +370,13 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
             .nh
             .val()
             .replace_bit(2, self.b.val() == self.p_udp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(3, self.b.val() == self.x_frag.val());
         self.b.next = self.now[6].val();
         self.nh.next = self.nh.val().replace_bit(
-            3,
+            4,
             (self.b.val() == self.x_hbh.val())
                 | (self.b.val() == self.x_rt.val())
                 | (self.b.val() == self.x_dst.val()),
@@ -356,14 +384,18 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.nh.next = self
             .nh
             .val()
-            .replace_bit(4, self.b.val() == self.p_tcp.val());
+            .replace_bit(5, self.b.val() == self.p_tcp.val());
         self.nh.next = self
             .nh
             .val()
-            .replace_bit(5, self.b.val() == self.p_udp.val());
+            .replace_bit(6, self.b.val() == self.p_udp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(7, self.b.val() == self.x_frag.val());
         self.b.next = self.now[7].val();
         self.nh.next = self.nh.val().replace_bit(
-            6,
+            8,
             (self.b.val() == self.x_hbh.val())
                 | (self.b.val() == self.x_rt.val())
                 | (self.b.val() == self.x_dst.val()),
@@ -371,11 +403,15 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.nh.next = self
             .nh
             .val()
-            .replace_bit(7, self.b.val() == self.p_tcp.val());
+            .replace_bit(9, self.b.val() == self.p_tcp.val());
         self.nh.next = self
             .nh
             .val()
-            .replace_bit(8, self.b.val() == self.p_udp.val());
+            .replace_bit(10, self.b.val() == self.p_udp.val());
+        self.nh.next = self
+            .nh
+            .val()
+            .replace_bit(11, self.b.val() == self.x_frag.val());
         // A byte is in the frame by the end of this beat if an earlier beat
         // held it, or this one does and keeps its lane.
         self.seen.next = 0.into();
@@ -390,6 +426,7 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.ext.next = 0.into();
         self.tcp.next = 0.into();
         self.udp.next = 0.into();
+        self.frag.next = 0.into();
         for i in 0..K {
             self.b.next = self.data.val().get_bits::<8>(8 * i);
             self.ext.next = self.ext.val().replace_bit(
@@ -406,6 +443,10 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
                 .udp
                 .val()
                 .replace_bit(i, self.b.val() == self.p_udp.val());
+            self.frag.next = self
+                .frag
+                .val()
+                .replace_bit(i, self.b.val() == self.x_frag.val());
         }
         self.r_data.d.next = self.data.val();
         self.r_keep.d.next = self.keep.val();
@@ -418,6 +459,7 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.r_ext.d.next = self.ext.val();
         self.r_tcp.d.next = self.tcp.val();
         self.r_udp.d.next = self.udp.val();
+        self.r_frag.d.next = self.frag.val();
         if self.valid.val() {
             if self.off_i.q.val() < self.off_sat.val() {
                 self.off_i.d.next = self.off_i.q.val() + self.width.val();
@@ -436,6 +478,7 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.push.next = false;
         self.out_l4.next = 0.into();
         self.out_proto.next = 0.into();
+        self.out_stop.next = 0.into();
         if self.r_valid.q.val() {
             if self.state.q.val() == self.st_l2.val() {
                 // Untagged, one tag, two tags; a third tag is not walked.
@@ -479,14 +522,14 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
             } else if self.state.q.val() == self.st_v6.val() {
                 // The fixed header's next header, at l3 + 6.
                 self.resolved.next = self.r_seen.q.val().get_bit(3);
-                self.cls.next = self.r_nh.q.val().get_bits::<3>(0);
+                self.cls.next = self.r_nh.q.val().get_bits::<4>(0);
                 if self.l3.q.val() == 18 {
                     self.resolved.next = self.r_seen.q.val().get_bit(4);
-                    self.cls.next = self.r_nh.q.val().get_bits::<3>(3);
+                    self.cls.next = self.r_nh.q.val().get_bits::<4>(4);
                 }
                 if self.l3.q.val() == 22 {
                     self.resolved.next = self.r_seen.q.val().get_bit(5);
-                    self.cls.next = self.r_nh.q.val().get_bits::<3>(6);
+                    self.cls.next = self.r_nh.q.val().get_bits::<4>(8);
                 }
                 if self.resolved.val() {
                     self.dlen.d.next = self.dlen_init.q.val() - self.width.val();
@@ -505,6 +548,7 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
                     // Past the walk limit: no verdict.
                     self.state.d.next = self.st_done.val();
                     self.push.next = true;
+                    self.out_stop.next = self.walk_last_stop.val();
                 } else if (self.dlen.q.val() < self.width.val())
                     & ((self.r_keep.q.val() >> (self.dlen.q.val() & self.lane_mask.val()))
                         & self.one_k.val())
@@ -519,26 +563,33 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
                         .get_bits::<8>((self.dlen.q.val() & self.lane_mask.val()).index() * 8);
                     self.cls.next = self.nhp.q.val();
                     if self.dlen.q.val() != 0 {
-                        self.cls.next = bit_cast::<3, 1>(
+                        self.cls.next = bit_cast::<4, 1>(
                             ((self.r_ext.q.val()
                                 >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
                                 & self.one_k.val())
                             .any()
                             .into(),
-                        ) | (bit_cast::<3, 1>(
+                        ) | (bit_cast::<4, 1>(
                             ((self.r_tcp.q.val()
                                 >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
                                 & self.one_k.val())
                             .any()
                             .into(),
                         ) << 1)
-                            | (bit_cast::<3, 1>(
+                            | (bit_cast::<4, 1>(
                                 ((self.r_udp.q.val()
                                     >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
                                     & self.one_k.val())
                                 .any()
                                 .into(),
-                            ) << 2);
+                            ) << 2)
+                            | (bit_cast::<4, 1>(
+                                ((self.r_frag.q.val()
+                                    >> ((self.dlen.q.val() - 1) & self.lane_mask.val()))
+                                    & self.one_k.val())
+                                .any()
+                                .into(),
+                            ) << 3);
                     }
                     self.out_l4.next =
                         self.cur.q.val() + 8 + (bit_cast::<17, 8>(self.len.val()) << 3);
@@ -554,9 +605,10 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
                     self.dlen.d.next = self.dlen.q.val() - self.width.val();
                     // One byte per beat: the next header byte arrives alone.
                     if self.dlen.q.val() == 1 {
-                        self.nhp.d.next = bit_cast::<3, 1>(self.r_ext.q.val().any().into())
-                            | (bit_cast::<3, 1>(self.r_tcp.q.val().any().into()) << 1)
-                            | (bit_cast::<3, 1>(self.r_udp.q.val().any().into()) << 2);
+                        self.nhp.d.next = bit_cast::<4, 1>(self.r_ext.q.val().any().into())
+                            | (bit_cast::<4, 1>(self.r_tcp.q.val().any().into()) << 1)
+                            | (bit_cast::<4, 1>(self.r_udp.q.val().any().into()) << 2)
+                            | (bit_cast::<4, 1>(self.r_frag.q.val().any().into()) << 3);
                     }
                 }
             }
@@ -569,10 +621,19 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
             if self.cls.val().get_bit(2) {
                 self.out_proto.next = 2.into();
             }
+            if self.cls.val().get_bit(3) {
+                self.out_stop.next = 1.into();
+            }
         }
-        // The end of the frame settles whatever is still open.
-        if self.r_valid.q.val() & self.r_last.q.val() & !self.pushed.q.val() {
+        // The end of the frame settles whatever is still open: the walk
+        // ran off the frame, or (a length read in the last beat) past the
+        // walk limit.
+        if self.r_valid.q.val() & self.r_last.q.val() & !self.pushed.q.val() & !self.push.val() {
             self.push.next = true;
+            self.out_stop.next = 3.into();
+            if self.out_l4.val() > self.walk_last.val() {
+                self.out_stop.next = self.walk_last_stop.val();
+            }
         }
         if self.pushed.q.val() {
             self.push.next = false;
@@ -580,7 +641,8 @@ impl<const D: usize, const K: usize> Logic for RxWalker<D, K> {
         self.desc_q.d.next = bit_cast::<DESC_BITS, 17>(self.l3_now.val())
             | (bit_cast::<DESC_BITS, 2>(self.kind_now.val()) << self.f_kind.val())
             | (bit_cast::<DESC_BITS, 17>(self.out_l4.val()) << self.f_l4.val())
-            | (bit_cast::<DESC_BITS, 2>(self.out_proto.val()) << self.f_proto.val());
+            | (bit_cast::<DESC_BITS, 2>(self.out_proto.val()) << self.f_proto.val())
+            | (bit_cast::<DESC_BITS, 2>(self.out_stop.val()) << self.f_stop.val());
         self.desc_valid_q.d.next = self.push.val();
         self.desc.next = self.desc_q.q.val();
         self.desc_valid.next = self.desc_valid_q.q.val();

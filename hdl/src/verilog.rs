@@ -133,12 +133,16 @@ fn tx(width: usize, n: usize, variant: &'static str) -> Spec {
 pub fn builds() -> Vec<Build> {
     use crate::csum_acc::CsumAcc;
     use crate::rx_checksum::{RxChecksumW1, RxChecksumW8};
+    use crate::rx_parser::{RxParserW1, RxParserW8};
     use crate::tx_checksum::TxChecksum;
     vec![
         build(spec("csum_acc", 1), CsumAcc::<8, 1>::new()),
         build(spec("csum_acc", 8), CsumAcc::<64, 8>::new()),
         build(spec("rx_checksum", 1), RxChecksumW1::new()),
         build(spec("rx_checksum", 8), RxChecksumW8::new()),
+        build(spec("rx_parser", 1), RxParserW1::new()),
+        build(spec("rx_parser", 8), RxParserW8::new()),
+        build(spec("toeplitz", 8), crate::toeplitz::Toeplitz::new()),
         build(tx(1, 14, ""), TxChecksum::<8, 1, 10, 14, 15>::new()),
         build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),
         build(tx(1, 11, "small"), TxChecksum::<8, 1, 10, 11, 12>::new()),

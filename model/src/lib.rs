@@ -7,4 +7,5 @@
 
 pub mod csum;
 pub mod rx_checksum;
+pub mod rx_parse;
 pub mod tx_checksum;

@@ -8,7 +8,9 @@
 
 pub mod field;
 pub mod rx_csum;
+pub mod rx_parse;
 pub mod stream;
+pub mod toeplitz;
 pub mod tx_csum;
 
 pub use field::Field;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::time::Instant;
 use testbench::gen::FrameGen;
 use testbench::rx_checksum::RxChecksumRtl;
+use testbench::rx_parser::RxParserRtl;
 use testbench::stream::{run, Counters, Traffic};
 use testbench::tx_checksum::TxChecksumRtl;
 
@@ -75,6 +76,35 @@ fn rx_rate(width: usize, len: usize, n: usize) -> Rate {
     )
     .unwrap();
     rate("rx_checksum", width, len, n, c)
+}
+
+fn parser_rate(block: &'static str, width: usize, f: &[Vec<u8>]) -> Rate {
+    let mut rtl = RxParserRtl::new(width, None).unwrap();
+    let c = run(
+        &mut rtl,
+        f.iter().map(|f| (f, false, ())),
+        &Traffic::FULL_RATE,
+        |_| Ok(()),
+    )
+    .unwrap();
+    rate(block, width, f[0].len(), f.len(), c)
+}
+
+/// The parser's worst case: 94-byte IPv4/TCP frames whose 40 option bytes
+/// are 20 two-byte options, one walk step each.
+fn option_heavy(n: usize) -> Vec<Vec<u8>> {
+    let mut f = vec![0u8; 94];
+    f[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+    f[14] = 0x45;
+    f[16..18].copy_from_slice(&80u16.to_be_bytes());
+    f[23] = 6;
+    f[46] = 15 << 4;
+    f[47] = 0x10;
+    for k in 0..20 {
+        f[54 + 2 * k] = spec::rx_parse::KIND_SACK_OK;
+        f[55 + 2 * k] = 2;
+    }
+    vec![f; n]
 }
 
 fn tx_rate(width: usize, len: usize, n: usize) -> Rate {
@@ -165,12 +195,15 @@ fn main() {
         for len in [60, 1514, 9018] {
             let n = if len == 9018 { n / 10 } else { n };
             eprintln!(
-                "bench: rx_checksum and tx_checksum, {} bits, {len}-byte frames",
+                "bench: rx_checksum, tx_checksum, rx_parser, {} bits, {len}-byte frames",
                 width * 8
             );
             rates.push(rx_rate(width, len, n));
             rates.push(tx_rate(width, len, n));
+            rates.push(parser_rate("rx_parser", width, &frames(len, n)));
         }
+        eprintln!("bench: rx_parser, {} bits, option-heavy frames", width * 8);
+        rates.push(parser_rate("rx_parser_opts40", width, &option_heavy(n / 4)));
     }
     eprintln!("bench: simulation speed, Verilator and rust-hdl");
     let report = Report {
@@ -178,12 +211,12 @@ fn main() {
         speed: vec![speed()],
     };
     println!(
-        "{:<12} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10} {:>10}",
+        "{:<16} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10} {:>10}",
         "block", "bits", "bytes", "beats", "cycles", "stalls", "efficiency", "end-to-end"
     );
     for r in &report.rates {
         println!(
-            "{:<12} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10.4} {:>10.4}",
+            "{:<16} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10.4} {:>10.4}",
             r.block,
             r.width_bits,
             r.frame_bytes,

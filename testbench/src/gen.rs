@@ -199,6 +199,14 @@ impl FrameGen {
                 };
                 let mut h = self.bytes(4 * usize::from(words));
                 h[12] = words << 4 | (h[12] & 0x0F);
+                if self.chance(0.03) {
+                    // A data offset that lies.
+                    h[12] = self.rng.gen_range(0..16) << 4 | (h[12] & 0x0F);
+                }
+                if self.chance(0.7) {
+                    let opts = self.tcp_options(h.len() - 20);
+                    h[20..].copy_from_slice(&opts);
+                }
                 f.extend_from_slice(&h);
             }
             17 => {
@@ -207,6 +215,41 @@ impl FrameGen {
             }
             _ => {}
         }
+    }
+
+    /// `n` bytes of TCP options as stacks write them (NOP, MSS, window
+    /// scale, SACK permitted, SACK blocks, timestamps, EOL), now and then
+    /// an unknown kind or a broken length.
+    fn tcp_options(&mut self, n: usize) -> Vec<u8> {
+        let mut o = Vec::with_capacity(n);
+        while o.len() < n {
+            let (kind, len) = match self.rng.gen_range(0..100) {
+                0..=29 => (1, 1),
+                30..=39 => (2, 4),
+                40..=47 => (3, 3),
+                48..=55 => (4, 2),
+                56..=67 => (5, 2 + 8 * self.rng.gen_range(1..=4)),
+                68..=87 => (8, 10),
+                88..=91 => (0, 1),
+                92..=95 => (self.rng.gen_range(9..=254), self.rng.gen_range(2..=12)),
+                _ => (self.rng.gen_range(2..=8), self.rng.gen()),
+            };
+            if o.len() + usize::from(len) > n && self.chance(0.8) {
+                // Pad the rest as stacks do, with NOPs or an EOL.
+                let pad = if self.chance(0.5) { 1 } else { 0 };
+                o.resize(n, pad);
+                break;
+            }
+            o.push(kind);
+            if len > 1 {
+                o.push(len);
+                for _ in 2..len {
+                    o.push(self.rng.gen());
+                }
+            }
+        }
+        o.truncate(n);
+        o
     }
 
     /// Sets lengths and checksums for an IP packet ending at `end`: mostly

@@ -7,6 +7,7 @@ pub mod gen;
 pub mod replay;
 pub mod report;
 pub mod rx_checksum;
+pub mod rx_parser;
 pub mod sim;
 pub mod stream;
 pub mod tx_checksum;
