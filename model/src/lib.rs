@@ -5,6 +5,7 @@
 //! two can be compared frame by frame. Nothing here knows about beats,
 //! lanes or cycles.
 
+pub mod conn_table;
 pub mod csum;
 pub mod rx_checksum;
 pub mod rx_parse;

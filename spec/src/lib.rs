@@ -6,6 +6,7 @@
 //! testbench all derive their constants from this crate, so a change here is
 //! a change of the contract. The crate has no dependencies on purpose.
 
+pub mod conn_table;
 pub mod field;
 pub mod rx_csum;
 pub mod rx_parse;

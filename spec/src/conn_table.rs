@@ -1,0 +1,199 @@
+//! `conn_table`: the connection table and the class every frame gets.
+//!
+//! # Table
+//!
+//! Entries are keyed by the 4-tuple as it arrives (one entry per direction).
+//! The table is two banks of `buckets` buckets of `ways` entries ("2-left"
+//! hashing): a key may live in bucket `hash[15:0] % buckets` of bank 0 or
+//! bucket `hash[31:16] % buckets` of bank 1, where `hash` is the
+//! [`crate::toeplitz`] hash of the key. A lookup reads both buckets (one
+//! block-RAM read per bank). An insert goes to the bank whose bucket has
+//! more free ways (bank 0 on a tie), or to the bank the host names, and
+//! reports [`CmdStatus::Full`] when there is no free way. The host, which
+//! can compute the hash, may then move an entry of a full bucket to its
+//! other bucket (read, remove, insert into the named bank) and retry, as
+//! cuckoo hashing does; if it gives up the connection stays in host
+//! software. Measured at 4096 entries and 4 ways (`model/tests/conn_table.rs`),
+//! the fill level at the first FULL: one bucket per key 17 %, two choices
+//! 65 %, two choices with up to 4 moves per insert 97 %. Slot numbers:
+//! `(bank * buckets + bucket) * ways + way`.
+//!
+//! # Classes
+//!
+//! Every frame gets exactly one [`Class`]; the rules apply in the order of
+//! the enum (the first that matches wins), comparisons in 32-bit sequence
+//! space ([`seq_lt`]):
+//!
+//! - `Unparsed`: the parser refused it (its reason code says why).
+//! - `BadCsum`: IPv4 header or TCP checksum bad. No state change.
+//! - `Miss`: no entry for its 4-tuple.
+//! - `Ctrl`: a flag other than ACK and PSH (any of the 12 flag bits,
+//!   reserved ones included) is set, or ACK is not.
+//! - `Opts`: an option other than NOP, EOL and timestamps (or a malformed
+//!   option list).
+//! - `Ack`: no payload. snd_una moves to the ACK number if that is newer.
+//! - `Fast`: payload and seq == rcv_nxt: rcv_nxt += payload length; snd_una
+//!   as for `Ack`.
+//! - `Old`: seq + length <= rcv_nxt (retransmission, keep-alive).
+//! - `Ahead`: seq > rcv_nxt (a hole).
+//! - `Overlap`: seq < rcv_nxt < seq + length.
+//!
+//! Only `Fast` and `Ack` are handled by the engine. Every frame of a found
+//! entry counts in `frames` and its payload in `bytes`; `Fast` and `Ack`
+//! count in `fast`, the rest in `slow`.
+
+use crate::toeplitz;
+
+pub const DEFAULT_ENTRIES: usize = 4096;
+pub const DEFAULT_WAYS: usize = 4;
+pub const BANKS: usize = 2;
+
+/// A connection direction's 4-tuple, as it arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub v6: bool,
+    /// IPv4 addresses in the first 4 bytes, the rest zero.
+    pub src: [u8; 16],
+    pub dst: [u8; 16],
+    pub sport: u16,
+    pub dport: u16,
+}
+
+impl Key {
+    /// The Toeplitz input: 12 bytes for IPv4, 36 for IPv6.
+    pub fn hash_input(&self) -> Vec<u8> {
+        let n = if self.v6 { 16 } else { 4 };
+        toeplitz::tuple(&self.src[..n], &self.dst[..n], self.sport, self.dport)
+    }
+
+    /// The same connection seen from the other end.
+    pub fn reverse(&self) -> Key {
+        Key {
+            v6: self.v6,
+            src: self.dst,
+            dst: self.src,
+            sport: self.dport,
+            dport: self.sport,
+        }
+    }
+}
+
+/// The two candidate buckets of a hash, bank 0 then bank 1.
+pub fn buckets(hash: u32, buckets: usize) -> [usize; BANKS] {
+    assert!(buckets.is_power_of_two() && buckets <= 1 << 16);
+    [
+        (hash as usize) & (buckets - 1),
+        (hash as usize >> 16) & (buckets - 1),
+    ]
+}
+
+/// `a` comes before `b` in sequence space (RFC 9293 section 3.4).
+pub fn seq_lt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+
+pub fn seq_le(a: u32, b: u32) -> bool {
+    a == b || seq_lt(a, b)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Class {
+    Unparsed = 0,
+    BadCsum = 1,
+    Miss = 2,
+    Ctrl = 3,
+    Opts = 4,
+    Ack = 5,
+    Fast = 6,
+    Old = 7,
+    Ahead = 8,
+    Overlap = 9,
+}
+
+impl Class {
+    pub const ALL: [Class; 10] = [
+        Class::Unparsed,
+        Class::BadCsum,
+        Class::Miss,
+        Class::Ctrl,
+        Class::Opts,
+        Class::Ack,
+        Class::Fast,
+        Class::Old,
+        Class::Ahead,
+        Class::Overlap,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Unparsed => "unparsed",
+            Class::BadCsum => "bad_csum",
+            Class::Miss => "miss",
+            Class::Ctrl => "ctrl",
+            Class::Opts => "opts",
+            Class::Ack => "ack",
+            Class::Fast => "fast",
+            Class::Old => "old",
+            Class::Ahead => "ahead",
+            Class::Overlap => "overlap",
+        }
+    }
+
+    /// Handled by the engine alone, never seen by the host.
+    pub fn in_hardware(self) -> bool {
+        matches!(self, Class::Fast | Class::Ack)
+    }
+}
+
+/// Host commands, written to the command register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Command {
+    /// Key, rcv_nxt, snd_una and a bank (0: the emptier bucket, 1: bank
+    /// 0, 2: bank 1) in the argument registers; returns the slot.
+    Insert = 1,
+    Remove = 2,
+    /// Returns the key, rcv_nxt and snd_una of a slot.
+    Read = 3,
+    WriteRcvNxt = 4,
+    WriteSndUna = 5,
+    /// Returns frames, bytes, fast and slow of a slot.
+    ReadCounters = 6,
+}
+
+/// What a command answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CmdStatus {
+    Ok = 0,
+    /// No free way in the candidate bucket(s).
+    Full = 1,
+    /// The key is installed already (at the returned slot).
+    Exists = 2,
+    /// The slot number is outside the table.
+    BadSlot = 3,
+    /// The slot holds no entry.
+    Empty = 4,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_space_comparisons_wrap() {
+        // RFC 9293 3.4: comparisons are modulo 2^32.
+        assert!(seq_lt(0xFFFF_FFF0, 0x10));
+        assert!(!seq_lt(0x10, 0xFFFF_FFF0));
+        assert!(seq_lt(1, 2) && !seq_lt(2, 1) && !seq_lt(5, 5));
+        assert!(seq_le(5, 5) && seq_le(0xFFFF_FFFF, 0));
+        assert!(seq_lt(0, 0x7FFF_FFFF) && seq_lt(0x8000_0001, 0));
+    }
+
+    #[test]
+    fn buckets_take_both_halves_of_the_hash() {
+        assert_eq!(buckets(0x0123_4567, 512), [0x167, 0x123]);
+        assert_eq!(buckets(0xFFFF_0000, 1024), [0, 0x3FF]);
+    }
+}
