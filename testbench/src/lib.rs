@@ -5,6 +5,7 @@ pub mod capture;
 pub mod corpus;
 pub mod gen;
 pub mod replay;
+pub mod replay_parse;
 pub mod report;
 pub mod rx_checksum;
 pub mod rx_parser;

@@ -1,5 +1,6 @@
-//! `toe replay`: every frame of a capture through `rx_checksum`, in the RTL
-//! under Verilator and in the reference model, compared frame by frame.
+//! `toe replay`: every frame of a capture through `rx_checksum` and then
+//! `rx_parser`, in the RTL under Verilator and in the reference model,
+//! compared frame by frame.
 
 use crate::capture::{Reader, Record};
 use crate::report::{Mismatch, Report};
@@ -102,5 +103,6 @@ pub fn replay(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Rep
         }
     }
     report.truncated_file = reader.truncated();
+    crate::replay_parse::parse_pass(path, opts, &mut report, progress)?;
     Ok(report)
 }

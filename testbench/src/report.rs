@@ -5,6 +5,7 @@ use crate::replay::{Backend, Options};
 use crate::stream::Counters;
 use serde::Serialize;
 use spec::rx_csum::{IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict};
+use spec::rx_parse::{Header, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -62,6 +63,20 @@ pub struct FrameVerdict {
     pub verdict: Verdict,
 }
 
+/// An `rx_parser` record on which the RTL and the model differ.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ParseMismatch {
+    pub frame: u64,
+    #[serde(serialize_with = "header_json")]
+    pub rtl: Header,
+    #[serde(serialize_with = "header_json")]
+    pub model: Header,
+}
+
+fn header_json<S: serde::Serializer>(h: &Header, s: S) -> Result<S::Ok, S::Error> {
+    format!("{h:?}").serialize(s)
+}
+
 /// Mismatches listed in full; the rest are only counted.
 const MISMATCH_EXAMPLES: usize = 20;
 
@@ -75,11 +90,18 @@ pub struct Report {
     pub skip_reasons: BTreeMap<String, u64>,
     pub l3: L3Counts,
     pub checksum: Checksums,
+    /// `rx_parser` status per frame: `ok` or the reason it refused.
+    pub parse: BTreeMap<&'static str, u64>,
+    /// RTL/model differences of both blocks.
     pub mismatches: u64,
     pub mismatch_examples: Vec<Mismatch>,
+    pub parse_mismatch_examples: Vec<ParseMismatch>,
     pub truncated_file: bool,
+    /// `rx_checksum`'s simulation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sim: Option<Sim>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parser_sim: Option<Sim>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub verdicts: Vec<FrameVerdict>,
 }
@@ -139,10 +161,13 @@ impl Report {
             skip_reasons: BTreeMap::new(),
             l3: L3Counts::default(),
             checksum: Checksums::default(),
+            parse: BTreeMap::new(),
             mismatches: 0,
             mismatch_examples: Vec::new(),
+            parse_mismatch_examples: Vec::new(),
             truncated_file: false,
             sim: None,
+            parser_sim: None,
             verdicts: Vec::new(),
         }
     }
@@ -189,18 +214,40 @@ impl Report {
         }
     }
 
-    pub fn set_sim(&mut self, c: Counters, wall: Duration) {
-        let wall_s = wall.as_secs_f64();
-        self.sim = Some(Sim {
-            cycles: c.cycles,
-            wall_s,
-            cycles_per_s: c.cycles as f64 / wall_s.max(1e-9),
-            beats_in: c.beats_in,
-            stalls_in: c.stalls_in,
-            beat_efficiency: c.beats_in as f64 / c.cycles.max(1) as f64,
-        });
+    pub fn add_parse(&mut self, h: &Header) {
+        let name = h.status().map_or("invalid_code", Status::name);
+        *self.parse.entry(name).or_default() += 1;
     }
 
+    pub fn parse_mismatch(&mut self, m: ParseMismatch) {
+        self.mismatches += 1;
+        if self.parse_mismatch_examples.len() < MISMATCH_EXAMPLES {
+            self.parse_mismatch_examples.push(m);
+        }
+    }
+
+    pub fn set_sim(&mut self, c: Counters, wall: Duration) {
+        self.sim = Some(sim(c, wall));
+    }
+
+    pub fn set_parser_sim(&mut self, c: Counters, wall: Duration) {
+        self.parser_sim = Some(sim(c, wall));
+    }
+}
+
+fn sim(c: Counters, wall: Duration) -> Sim {
+    let wall_s = wall.as_secs_f64();
+    Sim {
+        cycles: c.cycles,
+        wall_s,
+        cycles_per_s: c.cycles as f64 / wall_s.max(1e-9),
+        beats_in: c.beats_in,
+        stalls_in: c.stalls_in,
+        beat_efficiency: c.beats_in as f64 / c.cycles.max(1) as f64,
+    }
+}
+
+impl Report {
     /// The report as a table for a terminal.
     pub fn human(&self) -> String {
         let mut s = String::new();
@@ -238,6 +285,10 @@ impl Report {
             "  UDP       {:>8} {:>8} {:>8}   (+{} sent without checksum)",
             c.udp_ok, c.udp_bad, c.udp_none, c.udp_zero
         );
+        let _ = writeln!(s, "\n  rx_parser   frames");
+        for (status, n) in &self.parse {
+            let _ = writeln!(s, "  {status:<16} {n:>8}");
+        }
         let _ = writeln!(s);
         match self.backend {
             Backend::Both => {
@@ -246,6 +297,13 @@ impl Report {
                     let _ = writeln!(
                         s,
                         "  frame {}: rtl {:?} model {:?}",
+                        m.frame, m.rtl, m.model
+                    );
+                }
+                for m in &self.parse_mismatch_examples {
+                    let _ = writeln!(
+                        s,
+                        "  frame {} (rx_parser): rtl {:?}\n    model {:?}",
                         m.frame, m.rtl, m.model
                     );
                 }
@@ -260,11 +318,21 @@ impl Report {
         if let Some(sim) = &self.sim {
             let _ = writeln!(
                 s,
-                "simulated {} cycles in {:.2} s ({:.1} M cycles/s), {} beats in, {} input stalls",
+                "rx_checksum: {} cycles in {:.2} s ({:.1} M cycles/s), {} beats in, {} input stalls",
                 sim.cycles,
                 sim.wall_s,
                 sim.cycles_per_s / 1e6,
                 sim.beats_in,
+                sim.stalls_in
+            );
+        }
+        if let Some(sim) = &self.parser_sim {
+            let _ = writeln!(
+                s,
+                "rx_parser: {} cycles in {:.2} s ({:.1} M cycles/s), {} input stalls",
+                sim.cycles,
+                sim.wall_s,
+                sim.cycles_per_s / 1e6,
                 sim.stalls_in
             );
         }

@@ -48,7 +48,11 @@ fn replay_json_has_the_documented_fields() {
     }
     for k in ["cycles", "wall_s", "cycles_per_s"] {
         assert!(v["sim"][k].is_number(), "missing sim.{k}");
+        assert!(v["parser_sim"][k].is_number(), "missing parser_sim.{k}");
     }
+    // Every frame holds a whole TCP segment (its checksum was verified), so
+    // the parser takes every one.
+    assert_eq!(v["parse"]["ok"], 136, "{}", v["parse"]);
 }
 
 #[test]

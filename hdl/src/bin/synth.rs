@@ -12,6 +12,8 @@
 mod device;
 #[path = "synth/nextpnr.rs"]
 mod nextpnr;
+#[path = "synth/ooc.rs"]
+mod ooc;
 #[path = "synth/report.rs"]
 mod report;
 #[path = "synth/run.rs"]

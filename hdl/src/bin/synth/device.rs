@@ -20,11 +20,11 @@ impl Family {
     /// The yosys synthesis command (flattened, RAMs inferred without the
     /// read/write collision bypass the FIFOs do not need). iCE40 has no LUT
     /// RAM, so memories that ask for it get block RAM there.
-    pub fn synth_command(self) -> &'static str {
+    pub fn synth_command(self, top: &str) -> String {
         match self {
-            Family::Ecp5 => "synth_ecp5 -top top -no-rw-check",
+            Family::Ecp5 => format!("synth_ecp5 -top {top} -no-rw-check"),
             Family::Ice40 => {
-                "setattr -set ram_style \"block\" m:*; synth_ice40 -top top -no-rw-check"
+                format!("setattr -set ram_style \"block\" m:*; synth_ice40 -top {top} -no-rw-check")
             }
         }
     }

@@ -176,10 +176,30 @@ fn run_unit(opts: &Options, unit: &Unit, progress: &Progress) -> Vec<Row> {
         format!("{}.{fam}.stat.json", b.name),
         format!("{}.{fam}.yosys.log", b.name),
     );
+    // Too many port bits for the smallest package: wrap it out of context.
+    let ooc = rows.iter().any(|r| r.io_bits > r.io_pins);
+    let (source, top) = if ooc {
+        let file = format!("{}.ooc.v", b.name);
+        let text = format!("{}{}", b.verilog, crate::ooc::wrapper(b));
+        if let Err(e) = std::fs::write(opts.out.join(&file), text) {
+            eprintln!("synth: cannot write {file}: {e}");
+        }
+        for r in &mut rows {
+            r.io_bits = crate::ooc::PINS;
+            r.note = Some(
+                "out of context: inputs from a shift register, outputs registered and \
+                 XOR-reduced to one pin (the block has more port bits than the package \
+                 has pins); FFs exclude the wrapper's, LUTs include its XOR tree"
+                    .into(),
+            );
+        }
+        (file, crate::ooc::TOP)
+    } else {
+        (format!("{}.v", b.name), "top")
+    };
     let script = format!(
-        "read_verilog {}.v; {} -json {net}; tee -q -o {stat} stat -json",
-        b.name,
-        unit.family.synth_command()
+        "read_verilog {source}; {} -json {net}; tee -q -o {stat} stat -json",
+        unit.family.synth_command(top)
     );
     let what = format!("yosys {} {fam}", b.name);
     progress.begin(what.clone());
@@ -217,6 +237,11 @@ fn run_unit(opts: &Options, unit: &Unit, progress: &Progress) -> Vec<Row> {
         };
         r.luts = Some(count(&|c| f.is_lut(c)));
         r.ffs = Some(count(&|c| f.is_ff(c)));
+        if ooc {
+            r.ffs = r
+                .ffs
+                .map(|n| n.saturating_sub(crate::ooc::flip_flops(b) as u64));
+        }
         r.brams = Some(count(&|c| f.is_bram(c)));
         if r.io_bits > r.io_pins {
             r.status = Status::DoesNotFit;
