@@ -75,9 +75,31 @@ pub struct RxParser<
     e_len: DFF<Offset>,
     e_user: DFF<Bit>,
     e_desc: DFF<Bits<DESC_BITS>>,
+    // D: E's fields, decoded a cycle before the checks that use them
+    e_age: DFF<Bit>,
+    d1_status: DFF<Bits<4>>,
+    d1_kind: DFF<Bits<2>>,
+    d1_l3: DFF<Offset>,
+    d1_n: DFF<Offset>,
+    d1_user: DFF<Bit>,
+    d1_ip0: DFF<Bits<8>>,
+    d1_ihl4: DFF<Offset>,
+    d1_tot: DFF<Offset>,
+    d1_plen6: DFF<Offset>,
+    d1_frag: DFF<Bit>,
+    d1_tcp4: DFF<Bit>,
+    d1_tcp6: DFF<Bit>,
+    d1_stop: DFF<Bits<2>>,
+    d1_l4: DFF<Offset>,
+    d1_end: DFF<Offset>,
+    d1_src: DFF<Bits<128>>,
+    d1_dst: DFF<Bits<128>>,
+    d1_et: DFF<Bits<TB>>,
     // F: the decoded record, options walked here
     f_valid: DFF<Bit>,
     f_rec: DFF<Bits<RB>>,
+    /// The parser took the frame: every field of `f_rec` counts.
+    f_ok: DFF<Bit>,
     ob: DFF<Bits<320>>,
     orem: DFF<Bits<6>>,
     o_flags: DFF<Bits<7>>,
@@ -120,6 +142,8 @@ pub struct RxParser<
     k_sackok: Constant<Bits<8>>,
     k_sack: Constant<Bits<8>>,
     k_ts: Constant<Bits<8>>,
+    /// The fields a refused frame's record keeps.
+    base_mask: Constant<Bits<RB>>,
     r_status: Constant<Bits<10>>,
     r_kind: Constant<Bits<10>>,
     r_user: Constant<Bits<10>>,
@@ -189,11 +213,14 @@ pub struct RxParser<
     s4: Signal<Local, Offset>,
     doff4: Signal<Local, Offset>,
     seg: Signal<Local, Offset>,
+    poff: Signal<Local, Offset>,
+    plen: Signal<Local, Offset>,
     oinit: Signal<Local, Bits<6>>,
     arec: Signal<Local, Bits<RB>>,
     src: Signal<Local, Bits<128>>,
     dst: Signal<Local, Bits<128>>,
     rec: Signal<Local, Bits<RB>>,
+    orec: Signal<Local, Bits<RB>>,
     slot: Signal<Local, Bits<D>>,
     abyte: Signal<Local, Bits<8>>,
     // locals: options
@@ -202,6 +229,22 @@ pub struct RxParser<
     adv: Signal<Local, Bits<6>>,
     orem_q: Signal<Local, Bits<8>>,
     f_done: Signal<Local, Bit>,
+}
+
+fn base_mask() -> Bits<RB> {
+    let mut m = Bits::<RB>::default();
+    for f in [
+        rp::FIELD_STATUS,
+        rp::FIELD_KIND,
+        rp::FIELD_USER,
+        rp::FIELD_L3,
+        rp::FIELD_LEN,
+    ] {
+        for b in f.lsb..f.lsb + f.width {
+            m = m.replace_bit(b as usize, true);
+        }
+    }
+    m
 }
 
 /// Record bit of address byte `b`: four big-endian 32-bit words from `f`.
@@ -265,8 +308,28 @@ impl<
             e_len: Default::default(),
             e_user: Default::default(),
             e_desc: Default::default(),
+            e_age: Default::default(),
+            d1_status: Default::default(),
+            d1_kind: Default::default(),
+            d1_l3: Default::default(),
+            d1_n: Default::default(),
+            d1_user: Default::default(),
+            d1_ip0: Default::default(),
+            d1_ihl4: Default::default(),
+            d1_tot: Default::default(),
+            d1_plen6: Default::default(),
+            d1_frag: Default::default(),
+            d1_tcp4: Default::default(),
+            d1_tcp6: Default::default(),
+            d1_stop: Default::default(),
+            d1_l4: Default::default(),
+            d1_end: Default::default(),
+            d1_src: Default::default(),
+            d1_dst: Default::default(),
+            d1_et: Default::default(),
             f_valid: Default::default(),
             f_rec: Default::default(),
+            f_ok: Default::default(),
             ob: Default::default(),
             orem: Default::default(),
             o_flags: Default::default(),
@@ -310,6 +373,7 @@ impl<
             k_sackok: c(u64::from(rp::KIND_SACK_OK)),
             k_sack: c(u64::from(rp::KIND_SACK)),
             k_ts: c(u64::from(rp::KIND_TIMESTAMPS)),
+            base_mask: Constant::new(base_mask()),
             r_status: r(rp::FIELD_STATUS),
             r_kind: r(rp::FIELD_KIND),
             r_user: r(rp::FIELD_USER),
@@ -373,11 +437,14 @@ impl<
             s4: Default::default(),
             doff4: Default::default(),
             seg: Default::default(),
+            poff: Default::default(),
+            plen: Default::default(),
             oinit: Default::default(),
             arec: Default::default(),
             src: Default::default(),
             dst: Default::default(),
             rec: Default::default(),
+            orec: Default::default(),
             slot: Default::default(),
             abyte: Default::default(),
             okind: Default::default(),
@@ -415,8 +482,10 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v0, d0_beat, d0_desc, s_off, q_l4, e_valid, e_len, e_user, e_desc,
-            f_valid, f_rec, ob, orem, o_flags, o_mss, o_ws, o_sack, o_tsval, o_tsecr
+            self, clock, v0, d0_beat, d0_desc, s_off, q_l4, e_valid, e_len, e_user, e_desc, e_age,
+            d1_status, d1_kind, d1_l3, d1_n, d1_user, d1_ip0, d1_ihl4, d1_tot, d1_plen6, d1_frag,
+            d1_tcp4, d1_tcp6, d1_stop, d1_l4, d1_end, d1_src, d1_dst, d1_et, f_valid, f_rec, f_ok,
+            ob, orem, o_flags, o_mss, o_ws, o_sack, o_tsval, o_tsecr
         );
         for m in 0..(HEAD_BYTES / K) {
             self.head[m].clock.next = self.clock.val();
@@ -454,7 +523,9 @@ impl<
         self.orem_q.next = bit_cast::<8, 6>(self.orem.q.val());
         self.f_done.next = self.f_valid.q.val() & (self.orem.q.val() == 0);
         self.f_out.next = self.f_done.val() & !self.ofifo.almost_full.val();
-        self.e_take.next = self.e_valid.q.val() & (!self.f_valid.q.val() | self.f_out.val());
+        // E's fields reach the D registers a cycle after E fills.
+        self.e_take.next =
+            self.e_valid.q.val() & self.e_age.q.val() & (!self.f_valid.q.val() | self.f_out.val());
 
         // S0: the beat in hand, its bytes past `keep` zeroed.
         self.bkeep.next = self
@@ -558,8 +629,10 @@ impl<
         if self.e_take.val() {
             self.e_valid.d.next = false;
         }
+        self.e_age.d.next = self.e_valid.q.val();
         if self.blast.val() {
             self.e_valid.d.next = true;
+            self.e_age.d.next = false;
             self.e_len.d.next = self.s_off.q.val() + self.nkept.val();
             self.e_user.d.next = self.d0_beat.q.val().get_bit(self.at_user.val().index());
             self.e_desc.d.next = self.d0_desc.q.val();
@@ -653,9 +726,56 @@ impl<
             self.pend.next = self.l3.val() + self.tot.val();
             self.src.next = bit_cast::<128, 32>(self.ipa.val().get_bits::<32>(32));
             self.dst.next = bit_cast::<128, 32>(self.ipa.val().get_bits::<32>(64));
+        }
+        if self.kind.val() == 2 {
+            self.l4.next = self.e_desc.q.val().get_bits::<17>(self.f_l4.val().index());
+            self.pend.next = self.l3.val() + 40 + self.plen6.val();
+            self.src.next = self.ipa.val().get_bits::<128>(0);
+            self.dst.next = self.ipa.val().get_bits::<128>(128);
+        }
+        self.d1_status.d.next = self.status.val();
+        self.d1_kind.d.next = self.kind.val();
+        self.d1_l3.d.next = self.l3.val();
+        self.d1_n.d.next = self.n.val();
+        self.d1_user.d.next = self.e_user.q.val();
+        self.d1_ip0.d.next = self.ip0.val();
+        self.d1_ihl4.d.next = self.ihl4.val();
+        self.d1_tot.d.next = self.tot.val();
+        self.d1_plen6.d.next = self.plen6.val();
+        self.d1_frag.d.next = (self.ipf6.val() != 0) | (self.ipf7.val() != 0);
+        self.d1_tcp4.d.next = self.ipp.val() == self.p_tcp.val();
+        self.d1_tcp6.d.next = self
+            .e_desc
+            .q
+            .val()
+            .get_bits::<2>(self.f_proto.val().index())
+            == 1;
+        self.d1_stop.d.next = self.stop.val();
+        self.d1_l4.d.next = self.l4.val();
+        self.d1_end.d.next = self.pend.val();
+        self.d1_src.d.next = self.src.val();
+        self.d1_dst.d.next = self.dst.val();
+        self.d1_et.d.next = self.et.val();
+
+        // D: the checks that need lengths and offsets, from registered
+        // fields.
+        self.status.next = self.d1_status.q.val();
+        self.kind.next = self.d1_kind.q.val();
+        self.l3.next = self.d1_l3.q.val();
+        self.n.next = self.d1_n.q.val();
+        self.ihl4.next = self.d1_ihl4.q.val();
+        self.tot.next = self.d1_tot.q.val();
+        self.plen6.next = self.d1_plen6.q.val();
+        self.stop.next = self.d1_stop.q.val();
+        self.l4.next = self.d1_l4.q.val();
+        self.pend.next = self.d1_end.q.val();
+        self.src.next = self.d1_src.q.val();
+        self.dst.next = self.d1_dst.q.val();
+        self.et.next = self.d1_et.q.val();
+        if self.kind.val() == 1 {
             if self.n.val() < self.l3.val() + 20 {
                 self.status.next = self.st[1].val();
-            } else if self.ip0.val().get_bits::<4>(4) != 4 {
+            } else if self.d1_ip0.q.val().get_bits::<4>(4) != 4 {
                 self.status.next = self.st[3].val();
             } else if self.ihl4.val() < 20 {
                 self.status.next = self.st[4].val();
@@ -663,20 +783,16 @@ impl<
                 self.status.next = self.st[1].val();
             } else if (self.tot.val() < self.ihl4.val()) | (self.pend.val() > self.n.val()) {
                 self.status.next = self.st[5].val();
-            } else if (self.ipf6.val() != 0) | (self.ipf7.val() != 0) {
+            } else if self.d1_frag.q.val() {
                 self.status.next = self.st[6].val();
-            } else if self.ipp.val() != self.p_tcp.val() {
+            } else if !self.d1_tcp4.q.val() {
                 self.status.next = self.st[8].val();
             }
         }
         if self.kind.val() == 2 {
-            self.l4.next = self.e_desc.q.val().get_bits::<17>(self.f_l4.val().index());
-            self.pend.next = self.l3.val() + 40 + self.plen6.val();
-            self.src.next = self.ipa.val().get_bits::<128>(0);
-            self.dst.next = self.ipa.val().get_bits::<128>(128);
             if self.n.val() < self.l3.val() + 40 {
                 self.status.next = self.st[1].val();
-            } else if self.ip0.val().get_bits::<4>(4) != 6 {
+            } else if self.d1_ip0.q.val().get_bits::<4>(4) != 6 {
                 self.status.next = self.st[3].val();
             } else if (self.plen6.val() == 0) | (self.pend.val() > self.n.val()) {
                 self.status.next = self.st[5].val();
@@ -688,13 +804,7 @@ impl<
                 self.status.next = self.st[6].val();
             } else if self.l4.val() > self.pend.val() {
                 self.status.next = self.st[5].val();
-            } else if self
-                .e_desc
-                .q
-                .val()
-                .get_bits::<2>(self.f_proto.val().index())
-                != 1
-            {
+            } else if !self.d1_tcp6.q.val() {
                 self.status.next = self.st[8].val();
             }
         }
@@ -728,36 +838,40 @@ impl<
             self.arec.next =
                 self.arec.val() | (bit_cast::<RB, 8>(self.abyte.val()) << self.dstpos[b].val());
         }
+        // Sums in 17-bit locals: inside a wide expression Verilog would
+        // carry (or borrow) into the next field.
+        self.poff.next = self.l4.val() + self.doff4.val();
+        self.plen.next = self.seg.val() - self.doff4.val();
         self.rec.next = (bit_cast::<RB, 4>(self.status.val()) << self.r_status.val())
             | (bit_cast::<RB, 2>(self.kind.val()) << self.r_kind.val())
-            | (bit_cast::<RB, 1>(self.e_user.q.val().into()) << self.r_user.val())
+            | (bit_cast::<RB, 1>(self.d1_user.q.val().into()) << self.r_user.val())
             | (bit_cast::<RB, 5>(self.l3.val().get_bits::<5>(0)) << self.r_l3.val())
             | (bit_cast::<RB, 17>(self.n.val()) << self.r_len.val());
-        if self.status.val() == self.st[0].val() {
-            self.rec.next = self.rec.val()
-                | (bit_cast::<RB, 4>(self.th.val().get_bits::<4>(96)) << (self.r_flags.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(104)) << self.r_flags.val())
-                | (bit_cast::<RB, 4>(self.th.val().get_bits::<4>(100)) << self.r_doff.val())
-                | (bit_cast::<RB, 17>(self.l4.val()) << self.r_l4.val())
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(0)) << (self.r_sport.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(8)) << self.r_sport.val())
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(16)) << (self.r_dport.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(24)) << self.r_dport.val())
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(32)) << (self.r_seq.val() + 24))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(40)) << (self.r_seq.val() + 16))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(48)) << (self.r_seq.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(56)) << self.r_seq.val())
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(64)) << (self.r_ack.val() + 24))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(72)) << (self.r_ack.val() + 16))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(80)) << (self.r_ack.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(88)) << self.r_ack.val())
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(112))
-                    << (self.r_window.val() + 8))
-                | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(120)) << self.r_window.val())
-                | (bit_cast::<RB, 17>(self.l4.val() + self.doff4.val()) << self.r_poff.val())
-                | (bit_cast::<RB, 17>(self.seg.val() - self.doff4.val()) << self.r_plen.val());
-            self.rec.next = self.rec.val() | self.arec.val();
-        }
+        // The fields go in whatever the status; the output keeps only the
+        // base fields of a refused frame (so no status fans out to 576
+        // bits here).
+        self.rec.next = self.rec.val()
+            | (bit_cast::<RB, 4>(self.th.val().get_bits::<4>(96)) << (self.r_flags.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(104)) << self.r_flags.val())
+            | (bit_cast::<RB, 4>(self.th.val().get_bits::<4>(100)) << self.r_doff.val())
+            | (bit_cast::<RB, 17>(self.l4.val()) << self.r_l4.val())
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(0)) << (self.r_sport.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(8)) << self.r_sport.val())
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(16)) << (self.r_dport.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(24)) << self.r_dport.val())
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(32)) << (self.r_seq.val() + 24))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(40)) << (self.r_seq.val() + 16))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(48)) << (self.r_seq.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(56)) << self.r_seq.val())
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(64)) << (self.r_ack.val() + 24))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(72)) << (self.r_ack.val() + 16))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(80)) << (self.r_ack.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(88)) << self.r_ack.val())
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(112)) << (self.r_window.val() + 8))
+            | (bit_cast::<RB, 8>(self.th.val().get_bits::<8>(120)) << self.r_window.val())
+            | (bit_cast::<RB, 17>(self.poff.val()) << self.r_poff.val())
+            | (bit_cast::<RB, 17>(self.plen.val()) << self.r_plen.val());
+        self.rec.next = self.rec.val() | self.arec.val();
         // F: one option per cycle; a pair of NOPs is one step.
         self.okind.next = self.ob.q.val().get_bits::<8>(0);
         self.olen.next = self.ob.q.val().get_bits::<8>(8);
@@ -816,7 +930,11 @@ impl<
         }
         // Output: the record with what the walk found.
         self.ofifo.write.next = self.f_out.val();
-        self.ofifo.data_in.next = self.f_rec.q.val()
+        self.orec.next = self.f_rec.q.val();
+        if !self.f_ok.q.val() {
+            self.orec.next = self.f_rec.q.val() & self.base_mask.val();
+        }
+        self.ofifo.data_in.next = self.orec.val()
             | (bit_cast::<RB, 7>(self.o_flags.q.val()) << self.r_opts.val())
             | (bit_cast::<RB, 3>(self.o_sack.q.val()) << self.r_sack.val())
             | (bit_cast::<RB, 16>(self.o_mss.q.val()) << self.r_mss.val())
@@ -832,6 +950,7 @@ impl<
         if self.e_take.val() {
             self.f_valid.d.next = true;
             self.f_rec.d.next = self.rec.val();
+            self.f_ok.d.next = self.status.val() == self.st[0].val();
             self.ob.d.next = self.obn.val();
             self.orem.d.next = 0.into();
             if self.status.val() == self.st[0].val() {
