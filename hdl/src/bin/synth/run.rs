@@ -252,13 +252,26 @@ fn run_unit(opts: &Options, unit: &Unit, progress: &Progress) -> Vec<Row> {
             ));
             continue;
         }
-        place(opts, b, dev, &net, r, progress);
+        let wrapper_ffs = if ooc {
+            crate::ooc::flip_flops(b) as u64
+        } else {
+            0
+        };
+        place(opts, b, dev, &net, r, progress, wrapper_ffs);
     }
     rows
 }
 
 /// Runs nextpnr for one device and fills in the row from its report.
-fn place(opts: &Options, b: &Build, dev: Device, net: &str, r: &mut Row, progress: &Progress) {
+fn place(
+    opts: &Options,
+    b: &Build,
+    dev: Device,
+    net: &str,
+    r: &mut Row,
+    progress: &Progress,
+    wrapper_ffs: u64,
+) {
     let (rep, log) = (
         format!("{}.{}.report.json", b.name, dev.name()),
         format!("{}.{}.nextpnr.log", b.name, dev.name()),
@@ -308,7 +321,8 @@ fn place(opts: &Options, b: &Build, dev: Device, net: &str, r: &mut Row, progres
     let [lut, ff, ram] = dev.util_keys();
     let used = |k: Option<&str>| k.map(|k| p.util.get(k).map_or(0, |u| u.used));
     r.luts = used(lut);
-    r.ffs = used(ff).or(r.ffs);
+    // nextpnr counts the out-of-context wrapper's flip-flops too.
+    r.ffs = used(ff).map(|n| n.saturating_sub(wrapper_ffs)).or(r.ffs);
     r.brams = used(ram);
     r.utilization = p.util;
     r.critical_path = p.critical;
