@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  rx ─┬─> rx_walker ──> descriptor FIFO ─┐
-//!      └──────────────> data FIFO ────────┴─> S0 ─> E ─> F (options) ─> record FIFO
+//!      └──────────────> data FIFO ────────┴─> S0 ─> E ─> D ─> F (options) ─> record FIFO
 //! ```
 //! The front is `rx_checksum`'s: the walker finds the IPv6 L4 header (and
 //! why a walk stopped) while the frame's head waits in the data FIFO. S0
@@ -12,8 +12,9 @@
 //! and the beats from the one holding the L4 header on (its 60 bytes at any
 //! alignment). The IPv4 L4 offset comes from the IHL at least 20 bytes
 //! before the header it points to, so it is registered in time. At the last
-//! beat both windows move to E, where the frame's fields are decoded and
-//! the checks run in the spec's order; F then walks the TCP options one
+//! beat both windows move to E, where the frame's fields are decoded into
+//! the D registers; the checks then run on those in the spec's order and
+//! the record moves to F, which walks the TCP options one
 //! option per cycle (a pair of NOPs counts as one), shifting the option
 //! bytes so the current one is always at byte 0.
 //!
