@@ -524,9 +524,9 @@ impl<
         self.orem_q.next = bit_cast::<8, 6>(self.orem.q.val());
         self.f_done.next = self.f_valid.q.val() & (self.orem.q.val() == 0);
         self.f_out.next = self.f_done.val() & !self.ofifo.almost_full.val();
-        // E's fields reach the D registers a cycle after E fills.
-        self.e_take.next =
-            self.e_valid.q.val() & self.e_age.q.val() & (!self.f_valid.q.val() | self.f_out.val());
+        // E's fields reach the D registers a cycle after E fills; F takes a
+        // record only when empty (see below), from registered signals.
+        self.e_take.next = self.e_valid.q.val() & self.e_age.q.val() & !self.f_valid.q.val();
 
         // S0: the beat in hand, its bytes past `keep` zeroed.
         self.bkeep.next = self
@@ -948,8 +948,9 @@ impl<
         if self.f_out.val() {
             self.f_valid.d.next = false;
         }
-        if self.e_take.val() {
-            self.f_valid.d.next = true;
+        // An empty F follows D every cycle, so taking a record needs no
+        // enable fanning out to its thousand flip-flops.
+        if !self.f_valid.q.val() {
             self.f_rec.d.next = self.rec.val();
             self.f_ok.d.next = self.status.val() == self.st[0].val();
             self.ob.d.next = self.obn.val();
@@ -963,6 +964,9 @@ impl<
             self.o_sack.d.next = 0.into();
             self.o_tsval.d.next = 0.into();
             self.o_tsecr.d.next = 0.into();
+        }
+        if self.e_take.val() {
+            self.f_valid.d.next = true;
         }
         if self.reset.val() {
             self.v0.d.next = false;
