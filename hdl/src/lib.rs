@@ -4,6 +4,7 @@
 //! turned into Verilog by [`verilog`]. The contract with software (record
 //! layouts, codes) comes from the `spec` crate.
 
+pub mod conn_table;
 pub mod csum_acc;
 pub mod lint;
 pub mod ram;

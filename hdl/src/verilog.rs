@@ -143,6 +143,14 @@ pub fn builds() -> Vec<Build> {
         build(spec("rx_parser", 1), RxParserW1::new()),
         build(spec("rx_parser", 8), RxParserW8::new()),
         build(spec("toeplitz", 8), crate::toeplitz::Toeplitz::new()),
+        build(
+            Spec {
+                ice40: false,
+                params: vec![("entries", 4096), ("ways", 4)],
+                ..spec("conn_table", 8)
+            },
+            crate::conn_table::ConnTable4096::new(),
+        ),
         build(tx(1, 14, ""), TxChecksum::<8, 1, 10, 14, 15>::new()),
         build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),
         build(tx(1, 11, "small"), TxChecksum::<8, 1, 10, 11, 12>::new()),

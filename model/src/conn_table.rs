@@ -2,6 +2,7 @@
 //! the host commands, and the class of each frame with its state update.
 
 use spec::conn_table::{buckets, seq_le, seq_lt, Class, CmdStatus, Key, BANKS};
+use spec::conn_table::{FIELD_BYTES, FIELD_FAST, FIELD_FRAMES, FIELD_SLOW};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
 use spec::rx_parse::{Header, Opt, Status};
 use spec::toeplitz;
@@ -26,6 +27,35 @@ pub struct Table {
     buckets: usize,
     hash_key: [u8; toeplitz::KEY_BYTES],
     slots: Vec<Option<Entry>>,
+}
+
+/// What the table needs of a frame: its parse status, checksum verdict,
+/// key and TCP fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub status: u8,
+    pub csum_bad: bool,
+    pub key: Key,
+    pub seq: u32,
+    pub ack: u32,
+    pub plen: u32,
+    pub flags: u16,
+    pub opts: u8,
+}
+
+impl Request {
+    pub fn of(h: &Header, v: &Verdict) -> Request {
+        Request {
+            status: h.status,
+            csum_bad: v.ip == IpVerdict::Bad || v.l4 == L4Verdict::Bad,
+            key: key_of(h),
+            seq: h.seq,
+            ack: h.ack,
+            plen: h.plen,
+            flags: h.flags,
+            opts: h.opts,
+        }
+    }
 }
 
 /// A frame's outcome: its class and, for a found entry, the slot.
@@ -210,24 +240,23 @@ impl Table {
             .ok_or(CmdStatus::Empty)
     }
 
-    /// Classifies one frame from its header record and checksum verdict and
-    /// updates the entry it belongs to.
-    pub fn classify(&mut self, h: &Header, csum: &Verdict) -> Outcome {
+    /// Classifies one frame and updates the entry it belongs to.
+    pub fn classify(&mut self, r: &Request) -> Outcome {
         let none = |class| Outcome { class, slot: None };
-        if h.status() != Some(Status::Ok) {
+        if r.status != Status::Ok as u8 {
             return none(Class::Unparsed);
         }
-        if csum.ip == IpVerdict::Bad || csum.l4 == L4Verdict::Bad {
+        if r.csum_bad {
             return none(Class::BadCsum);
         }
-        let Some(slot) = self.lookup(&key_of(h)) else {
+        let Some(slot) = self.lookup(&r.key) else {
             return none(Class::Miss);
         };
         let e = self.slots[slot].as_mut().expect("looked up");
-        let (seq, len) = (h.seq, h.plen);
-        let class = if h.flags & !(ACK | PSH) != 0 || h.flags & ACK == 0 {
+        let (seq, len) = (r.seq, r.plen);
+        let class = if r.flags & !(ACK | PSH) != 0 || r.flags & ACK == 0 {
             Class::Ctrl
-        } else if h.opts & !(1 << Opt::Timestamps as u8) != 0 {
+        } else if r.opts & !(1 << Opt::Timestamps as u8) != 0 {
             Class::Opts
         } else if len == 0 {
             Class::Ack
@@ -243,15 +272,16 @@ impl Table {
         if class == Class::Fast {
             e.rcv_nxt = e.rcv_nxt.wrapping_add(len);
         }
-        if class.in_hardware() && seq_lt(e.snd_una, h.ack) {
-            e.snd_una = h.ack;
+        if class.in_hardware() && seq_lt(e.snd_una, r.ack) {
+            e.snd_una = r.ack;
         }
-        e.frames += 1;
-        e.bytes += u64::from(len);
+        let add = |v: u64, n: u64, f: spec::field::Field| v.wrapping_add(n) & f.max();
+        e.frames = add(e.frames, 1, FIELD_FRAMES);
+        e.bytes = add(e.bytes, u64::from(len), FIELD_BYTES);
         if class.in_hardware() {
-            e.fast += 1;
+            e.fast = add(e.fast, 1, FIELD_FAST);
         } else {
-            e.slow += 1;
+            e.slow = add(e.slow, 1, FIELD_SLOW);
         }
         Outcome {
             class,
@@ -275,5 +305,87 @@ pub fn key_of(h: &Header) -> Key {
         dst: words(h.dst),
         sport: h.sport,
         dport: h.dport,
+    }
+}
+
+/// A host command with its arguments, as the command registers carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    /// `bank`: `None` for the emptier bucket, else bank 0 or 1.
+    Insert {
+        key: Key,
+        rcv_nxt: u32,
+        snd_una: u32,
+        bank: Option<usize>,
+    },
+    Remove(usize),
+    Read(usize),
+    WriteRcvNxt(usize, u32),
+    WriteSndUna(usize, u32),
+    ReadCounters(usize),
+}
+
+/// What a command answers: only the fields the command defines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: CmdStatus,
+    /// Insert: the slot taken (or holding the key, with `Exists`).
+    pub slot: Option<usize>,
+    /// Read: key, rcv_nxt, snd_una.
+    pub entry: Option<(Key, u32, u32)>,
+    /// ReadCounters: frames, bytes, fast, slow.
+    pub counters: Option<[u64; 4]>,
+}
+
+impl Answer {
+    pub fn status(status: CmdStatus) -> Answer {
+        Answer {
+            status,
+            slot: None,
+            entry: None,
+            counters: None,
+        }
+    }
+}
+
+impl Table {
+    /// Carries out one host command.
+    pub fn execute(&mut self, cmd: &Cmd) -> Answer {
+        let done = |r: Result<(), CmdStatus>| Answer::status(r.err().unwrap_or(CmdStatus::Ok));
+        match *cmd {
+            Cmd::Insert {
+                key,
+                rcv_nxt,
+                snd_una,
+                bank,
+            } => match self.insert_in(key, rcv_nxt, snd_una, bank) {
+                Ok(slot) => Answer {
+                    slot: Some(slot),
+                    ..Answer::status(CmdStatus::Ok)
+                },
+                Err(CmdStatus::Exists) => Answer {
+                    slot: self.lookup(&key),
+                    ..Answer::status(CmdStatus::Exists)
+                },
+                Err(e) => Answer::status(e),
+            },
+            Cmd::Remove(slot) => done(self.remove(slot)),
+            Cmd::Read(slot) => match self.read(slot) {
+                Ok(e) => Answer {
+                    entry: Some((e.key, e.rcv_nxt, e.snd_una)),
+                    ..Answer::status(CmdStatus::Ok)
+                },
+                Err(e) => Answer::status(e),
+            },
+            Cmd::WriteRcvNxt(slot, v) => done(self.write_rcv_nxt(slot, v)),
+            Cmd::WriteSndUna(slot, v) => done(self.write_snd_una(slot, v)),
+            Cmd::ReadCounters(slot) => match self.read(slot) {
+                Ok(e) => Answer {
+                    counters: Some([e.frames, e.bytes, e.fast, e.slow]),
+                    ..Answer::status(CmdStatus::Ok)
+                },
+                Err(e) => Answer::status(e),
+            },
+        }
     }
 }

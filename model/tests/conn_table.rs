@@ -3,7 +3,7 @@
 //! host commands, and hand-checked classification sequences (sequence
 //! numbers wrapping included).
 
-use model::conn_table::Table;
+use model::conn_table::{Request, Table};
 use rand::{Rng, SeedableRng};
 use spec::conn_table::{buckets, Class, CmdStatus, Key};
 use spec::rx_csum::{IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict};
@@ -131,7 +131,7 @@ fn classes_follow_the_rules_in_order() {
     let k = random_key(&mut rng);
     let slot = t.insert(k, 0xFFFF_FFF0, 1000).unwrap();
     let ack_psh = 0x18;
-    let mut class = |h: Header, v: Verdict| t.classify(&h, &v).class;
+    let mut class = |h: Header, v: Verdict| t.classify(&Request::of(&h, &v)).class;
     // In order across the wrap: rcv_nxt 0xFFFFFFF0 + 0x20 = 0x10.
     assert_eq!(
         class(segment(&k, 0xFFFF_FFF0, 1000, 0x20, ack_psh), CLEAN),

@@ -40,13 +40,69 @@
 //!
 //! Only `Fast` and `Ack` are handled by the engine. Every frame of a found
 //! entry counts in `frames` and its payload in `bytes`; `Fast` and `Ack`
-//! count in `fast`, the rest in `slow`.
+//! count in `fast`, the rest in `slow`. Counters wrap ([`FIELD_FRAMES`] and
+//! friends give their widths): the host reads them often enough to extend
+//! them, as with any NIC's statistics.
+//!
+//! # Ports
+//!
+//! A key travels as [`KEY_BITS`] bits: the Toeplitz input of
+//! [`Key::hash_input`] padded with zeros to 36 bytes, byte 0 in the top
+//! bits 287..280, and bit 288 set for IPv6 ([`Key::to_port`]). A frame's
+//! result is a [`RESULT_BITS`]-bit word ([`FIELD_CLASS`], [`FIELD_HIT`],
+//! [`FIELD_SLOT`], [`FIELD_HASH`]); an entry's state a [`STATE_BITS`]-bit word.
 
+use crate::field::{layout_is_sound, Field};
 use crate::toeplitz;
 
 pub const DEFAULT_ENTRIES: usize = 4096;
 pub const DEFAULT_WAYS: usize = 4;
 pub const BANKS: usize = 2;
+
+pub const KEY_BITS: u32 = 289;
+/// Slot numbers on the command port; a slot past the table is `BadSlot`.
+pub const SLOT_BITS: u32 = 16;
+
+pub const RESULT_BITS: u32 = 64;
+pub const FIELD_CLASS: Field = Field::new("class", 0, 4);
+pub const FIELD_HIT: Field = Field::new("hit", 4, 1);
+pub const FIELD_SLOT: Field = Field::new("slot", 8, SLOT_BITS);
+/// The Toeplitz hash of the key (for RSS queue selection).
+pub const FIELD_HASH: Field = Field::new("hash", 32, 32);
+const _: () = assert!(layout_is_sound(
+    &[FIELD_CLASS, FIELD_HIT, FIELD_SLOT, FIELD_HASH],
+    RESULT_BITS
+));
+
+pub const STATE_BITS: u32 = 208;
+pub const FIELD_RCV_NXT: Field = Field::new("rcv_nxt", 0, 32);
+pub const FIELD_SND_UNA: Field = Field::new("snd_una", 32, 32);
+pub const FIELD_FRAMES: Field = Field::new("frames", 64, 32);
+pub const FIELD_BYTES: Field = Field::new("bytes", 96, 48);
+pub const FIELD_FAST: Field = Field::new("fast", 144, 32);
+pub const FIELD_SLOW: Field = Field::new("slow", 176, 32);
+pub const STATE_FIELDS: [Field; 6] = [
+    FIELD_RCV_NXT,
+    FIELD_SND_UNA,
+    FIELD_FRAMES,
+    FIELD_BYTES,
+    FIELD_FAST,
+    FIELD_SLOW,
+];
+/// The state fields follow each other from bit 0 and fill the word.
+const fn state_is_packed() -> bool {
+    let mut at = 0;
+    let mut i = 0;
+    while i < STATE_FIELDS.len() {
+        if STATE_FIELDS[i].lsb != at {
+            return false;
+        }
+        at += STATE_FIELDS[i].width;
+        i += 1;
+    }
+    at == STATE_BITS
+}
+const _: () = assert!(state_is_packed());
 
 /// A connection direction's 4-tuple, as it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,6 +120,41 @@ impl Key {
     pub fn hash_input(&self) -> Vec<u8> {
         let n = if self.v6 { 16 } else { 4 };
         toeplitz::tuple(&self.src[..n], &self.dst[..n], self.sport, self.dport)
+    }
+
+    /// The key port's bits, least significant byte first.
+    pub fn to_port(&self) -> [u8; 37] {
+        let mut p = [0u8; 37];
+        for (i, b) in self.hash_input().iter().enumerate() {
+            p[35 - i] = *b;
+        }
+        p[36] = u8::from(self.v6);
+        p
+    }
+
+    /// Reads a key port; `None` when the bits are no key (an IPv4 key
+    /// with bits set past its 12 bytes, or bits above bit 288).
+    pub fn from_port(p: &[u8; 37]) -> Option<Key> {
+        let v6 = match p[36] {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        let n = if v6 { 16 } else { 4 };
+        let bytes: Vec<u8> = (0..36).map(|i| p[35 - i]).collect();
+        if bytes[2 * n + 4..].iter().any(|&b| b != 0) {
+            return None;
+        }
+        let mut k = Key {
+            v6,
+            src: [0; 16],
+            dst: [0; 16],
+            sport: u16::from_be_bytes([bytes[2 * n], bytes[2 * n + 1]]),
+            dport: u16::from_be_bytes([bytes[2 * n + 2], bytes[2 * n + 3]]),
+        };
+        k.src[..n].copy_from_slice(&bytes[..n]);
+        k.dst[..n].copy_from_slice(&bytes[n..2 * n]);
+        Some(k)
     }
 
     /// The same connection seen from the other end.
@@ -125,6 +216,10 @@ impl Class {
         Class::Overlap,
     ];
 
+    pub fn from_code(code: u64) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| *c as u64 == code)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Class::Unparsed => "unparsed",
@@ -151,7 +246,8 @@ impl Class {
 #[repr(u8)]
 pub enum Command {
     /// Key, rcv_nxt, snd_una and a bank (0: the emptier bucket, 1: bank
-    /// 0, 2: bank 1) in the argument registers; returns the slot.
+    /// 0, 2 or 3: bank 1) in the argument registers; returns the slot
+    /// (also with `Exists`).
     Insert = 1,
     Remove = 2,
     /// Returns the key, rcv_nxt and snd_una of a slot.
@@ -163,7 +259,7 @@ pub enum Command {
 }
 
 /// What a command answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum CmdStatus {
     Ok = 0,
@@ -175,6 +271,20 @@ pub enum CmdStatus {
     BadSlot = 3,
     /// The slot holds no entry.
     Empty = 4,
+}
+
+impl CmdStatus {
+    pub const ALL: [CmdStatus; 5] = [
+        CmdStatus::Ok,
+        CmdStatus::Full,
+        CmdStatus::Exists,
+        CmdStatus::BadSlot,
+        CmdStatus::Empty,
+    ];
+
+    pub fn from_code(code: u64) -> Option<CmdStatus> {
+        CmdStatus::ALL.into_iter().find(|c| *c as u64 == code)
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +299,31 @@ mod tests {
         assert!(seq_lt(1, 2) && !seq_lt(2, 1) && !seq_lt(5, 5));
         assert!(seq_le(5, 5) && seq_le(0xFFFF_FFFF, 0));
         assert!(seq_lt(0, 0x7FFF_FFFF) && seq_lt(0x8000_0001, 0));
+    }
+
+    #[test]
+    fn key_port_round_trips_and_rejects_stray_bits() {
+        let mut k = Key {
+            v6: false,
+            src: [0; 16],
+            dst: [0; 16],
+            sport: 0x1234,
+            dport: 80,
+        };
+        k.src[..4].copy_from_slice(&[10, 0, 0, 1]);
+        k.dst[..4].copy_from_slice(&[10, 0, 0, 2]);
+        let p = k.to_port();
+        // Byte 0 of the tuple (10) sits in bits 287..280.
+        assert_eq!(p[35], 10);
+        assert_eq!(p[24..36], [0x50, 0, 0x34, 0x12, 2, 0, 0, 10, 1, 0, 0, 10]);
+        assert_eq!(Key::from_port(&p), Some(k));
+        let mut bad = p;
+        bad[0] = 1;
+        assert_eq!(Key::from_port(&bad), None);
+        let mut v6 = k;
+        v6.v6 = true;
+        v6.src[15] = 7;
+        assert_eq!(Key::from_port(&v6.to_port()), Some(v6));
     }
 
     #[test]

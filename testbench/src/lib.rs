@@ -2,6 +2,7 @@
 //! model and compares them.
 
 pub mod capture;
+pub mod conn_table;
 pub mod corpus;
 pub mod gen;
 pub mod replay;

@@ -5,20 +5,8 @@
 use rand::{Rng, SeedableRng};
 use spec::toeplitz::{hash, tuple, DEFAULT_KEY, KEY_BYTES, MAX_INPUT_BYTES};
 use std::net::{Ipv4Addr, Ipv6Addr};
+use testbench::conn_table::hash_key_port as key_port;
 use testbench::sim::{model, Sim};
-
-/// The key port: the key's first 319 bits as one big-endian number, as
-/// little-endian bytes.
-fn key_port(key: &[u8; KEY_BYTES]) -> Vec<u8> {
-    let mut le: Vec<u8> = key.iter().rev().copied().collect();
-    let mut carry = 0;
-    for b in le.iter_mut().rev() {
-        let next = *b & 1;
-        *b = *b >> 1 | carry << 7;
-        carry = next;
-    }
-    le
-}
 
 /// The input port: the bytes big-endian, zero-padded after the tuple.
 fn input_port(input: &[u8]) -> Vec<u8> {
