@@ -86,6 +86,14 @@ impl Table {
         self.slots.len()
     }
 
+    pub fn ways(&self) -> usize {
+        self.ways
+    }
+
+    pub fn hash_key(&self) -> &[u8; toeplitz::KEY_BYTES] {
+        &self.hash_key
+    }
+
     pub fn used(&self) -> usize {
         self.slots.iter().filter(|s| s.is_some()).count()
     }

@@ -70,15 +70,19 @@ pub struct ConnTableRtl {
     res_valid: Output,
     res_ready: Input,
     entries: usize,
+    ways: usize,
 }
 
 impl ConnTableRtl {
     /// A table with `hash_key`, out of reset and cleared.
     pub fn new(hash_key: &[u8; KEY_BYTES], wave: Option<&Path>) -> Result<Self> {
         let info = model("conn_table", 8).ok_or_else(|| anyhow!("no conn_table build"))?;
-        let entries = info
-            .param("entries")
-            .ok_or_else(|| anyhow!("conn_table build without `entries`"))?;
+        let param = |name| {
+            info.param(name)
+                .map(|v| v as usize)
+                .ok_or_else(|| anyhow!("conn_table build without `{name}`"))
+        };
+        let (entries, ways) = (param("entries")?, param("ways")?);
         let mut sim = Sim::new(info, wave)?;
         let key = sim.input("hash_key")?;
         sim.set_bytes(key, &hash_key_port(hash_key));
@@ -117,7 +121,8 @@ impl ConnTableRtl {
             sim,
             req,
             cmd,
-            entries: entries as usize,
+            entries,
+            ways,
         };
         // The key RAMs clear after reset: a bucket per cycle.
         t.wait_for("clear the table after reset", |t| {
@@ -128,6 +133,10 @@ impl ConnTableRtl {
 
     pub fn entries(&self) -> usize {
         self.entries
+    }
+
+    pub fn ways(&self) -> usize {
+        self.ways
     }
 
     pub fn cycles(&self) -> u64 {

@@ -4,12 +4,15 @@
 pub mod capture;
 pub mod conn_table;
 pub mod corpus;
+pub mod emu_host;
 pub mod gen;
 pub mod replay;
 pub mod replay_parse;
+pub mod replay_table;
 pub mod report;
 pub mod rx_checksum;
 pub mod rx_parser;
 pub mod sim;
 pub mod stream;
+pub mod table_engine;
 pub mod tx_checksum;

@@ -21,9 +21,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Replay a capture (pcap or pcapng) through rx_checksum, in the RTL
-    /// under Verilator and in the reference model, and compare them frame
-    /// by frame. Exits 1 if they disagree.
+    /// Replay a capture (pcap or pcapng) through rx_checksum, rx_parser and
+    /// conn_table (with an emulated host that installs connections on their
+    /// handshake), in the RTL under Verilator and in the reference model,
+    /// and compare them frame by frame. Exits 1 if they disagree.
     Replay(ReplayArgs),
 }
 
@@ -55,6 +56,16 @@ struct ReplayArgs {
     /// Include every frame's verdict in the JSON output.
     #[arg(long)]
     verdicts: bool,
+    /// List every connection direction the emulated host installed, with
+    /// its state and the table's counters (like `ss`).
+    #[arg(long)]
+    flows: bool,
+    /// Connection table entries (both banks); the RTL build has 4096.
+    #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_ENTRIES)]
+    table_entries: usize,
+    /// Ways per bucket; the RTL build has 4.
+    #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_WAYS)]
+    table_ways: usize,
 }
 
 fn main() -> ExitCode {
@@ -80,6 +91,17 @@ fn probability(name: &str, p: f64) -> Result<f64> {
 
 fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
     let bits: usize = a.width.parse()?;
+    let buckets = a.table_entries / 2 / a.table_ways.max(1);
+    if a.table_ways == 0
+        || !buckets.is_power_of_two()
+        || buckets * 2 * a.table_ways != a.table_entries
+    {
+        bail!(
+            "--table-entries {} --table-ways {}: the table is 2 banks of a power-of-two number of buckets, so entries must be 2 x ways x 2^k (e.g. 4096 and 4)",
+            a.table_entries,
+            a.table_ways
+        );
+    }
     if a.wave.is_some() && a.backend == Backend::Model {
         bail!("--wave needs the RTL: use --backend rtl or both");
     }
@@ -93,6 +115,9 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         },
         wave: a.wave.clone(),
         keep_verdicts: a.verdicts,
+        table_entries: a.table_entries,
+        table_ways: a.table_ways,
+        flows: a.flows,
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} replaying {bytes}/{total_bytes} [{bar:30}] {eta}")

@@ -1,6 +1,6 @@
-//! `toe replay`: every frame of a capture through `rx_checksum` and then
-//! `rx_parser`, in the RTL under Verilator and in the reference model,
-//! compared frame by frame.
+//! `toe replay`: every frame of a capture through `rx_checksum`,
+//! `rx_parser` and `conn_table` (with the emulated host), in the RTL under
+//! Verilator and in the reference model, compared frame by frame.
 
 use crate::capture::{Reader, Record};
 use crate::report::{Mismatch, Report};
@@ -30,6 +30,27 @@ pub struct Options {
     pub wave: Option<PathBuf>,
     /// Keep every frame's verdict in the report (for tests and `--verdicts`).
     pub keep_verdicts: bool,
+    /// The connection table's size.
+    pub table_entries: usize,
+    pub table_ways: usize,
+    /// List every connection direction the host installed.
+    pub flows: bool,
+}
+
+impl Options {
+    /// The defaults of `toe replay` at `width` bytes per beat.
+    pub fn new(width: usize, backend: Backend) -> Options {
+        Options {
+            width,
+            backend,
+            traffic: Traffic::FULL_RATE,
+            wave: None,
+            keep_verdicts: false,
+            table_entries: spec::conn_table::DEFAULT_ENTRIES,
+            table_ways: spec::conn_table::DEFAULT_WAYS,
+            flows: false,
+        }
+    }
 }
 
 /// Called as the file is read: bytes read so far, file length.
@@ -104,5 +125,6 @@ pub fn replay(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Rep
     }
     report.truncated_file = reader.truncated();
     crate::replay_parse::parse_pass(path, opts, &mut report, progress)?;
+    crate::replay_table::table_pass(path, opts, &mut report, progress)?;
     Ok(report)
 }

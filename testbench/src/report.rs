@@ -1,9 +1,12 @@
 //! What `toe replay` found, as JSON (`--json`) or as a table for people.
 
 use crate::capture::SkipReason;
+use crate::emu_host::{tuple_text, Flow, HostStats};
 use crate::replay::{Backend, Options};
 use crate::stream::Counters;
+use crate::table_engine::TableMismatch;
 use serde::Serialize;
+use spec::conn_table::Class;
 use spec::rx_csum::{IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict};
 use spec::rx_parse::{Header, Status};
 use std::collections::BTreeMap;
@@ -77,6 +80,12 @@ fn header_json<S: serde::Serializer>(h: &Header, s: S) -> Result<S::Ok, S::Error
     format!("{h:?}").serialize(s)
 }
 
+#[derive(Debug, Default, Serialize)]
+pub struct TableSize {
+    pub entries: usize,
+    pub ways: usize,
+}
+
 /// Mismatches listed in full; the rest are only counted.
 const MISMATCH_EXAMPLES: usize = 20;
 
@@ -92,10 +101,20 @@ pub struct Report {
     pub checksum: Checksums,
     /// `rx_parser` status per frame: `ok` or the reason it refused.
     pub parse: BTreeMap<&'static str, u64>,
-    /// RTL/model differences of both blocks.
+    /// `conn_table`'s class per frame.
+    pub classes: BTreeMap<&'static str, u64>,
+    /// What the emulated host did: installs, install_full, removes, ...
+    #[serde(flatten)]
+    pub host: HostStats,
+    pub table: TableSize,
+    /// RTL/model differences of all blocks.
     pub mismatches: u64,
     pub mismatch_examples: Vec<Mismatch>,
     pub parse_mismatch_examples: Vec<ParseMismatch>,
+    pub table_mismatch_examples: Vec<TableMismatch>,
+    /// With `--flows`: every connection direction the host installed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
     pub truncated_file: bool,
     /// `rx_checksum`'s simulation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,9 +181,17 @@ impl Report {
             l3: L3Counts::default(),
             checksum: Checksums::default(),
             parse: BTreeMap::new(),
+            classes: Class::ALL.iter().map(|c| (c.name(), 0)).collect(),
+            host: HostStats::default(),
+            table: TableSize {
+                entries: opts.table_entries,
+                ways: opts.table_ways,
+            },
             mismatches: 0,
             mismatch_examples: Vec::new(),
             parse_mismatch_examples: Vec::new(),
+            table_mismatch_examples: Vec::new(),
+            flows: Vec::new(),
             truncated_file: false,
             sim: None,
             parser_sim: None,
@@ -224,6 +251,22 @@ impl Report {
         if self.parse_mismatch_examples.len() < MISMATCH_EXAMPLES {
             self.parse_mismatch_examples.push(m);
         }
+    }
+
+    pub fn add_class(&mut self, c: Class) {
+        *self.classes.entry(c.name()).or_default() += 1;
+    }
+
+    pub fn table_mismatch(&mut self, m: TableMismatch) {
+        self.mismatches += 1;
+        if self.table_mismatch_examples.len() < MISMATCH_EXAMPLES {
+            self.table_mismatch_examples.push(m);
+        }
+    }
+
+    pub fn set_host(&mut self, stats: HostStats, flows: Vec<Flow>) {
+        self.host = stats;
+        self.flows = flows;
     }
 
     pub fn set_sim(&mut self, c: Counters, wall: Duration) {
@@ -289,6 +332,43 @@ impl Report {
         for (status, n) in &self.parse {
             let _ = writeln!(s, "  {status:<16} {n:>8}");
         }
+        let _ = writeln!(
+            s,
+            "\n  conn_table ({} entries, {} ways)   frames",
+            self.table.entries, self.table.ways
+        );
+        for c in Class::ALL {
+            let n = self.classes.get(c.name()).copied().unwrap_or(0);
+            let by = if c.in_hardware() { "engine" } else { "host" };
+            let _ = writeln!(s, "  {:<16} {n:>8}  ({by})", c.name());
+        }
+        let h = &self.host;
+        let _ = writeln!(
+            s,
+            "  host: {} frames, {} installs, {} FULL, {} removes, {} rcv_nxt writes",
+            h.host_frames, h.installs, h.install_full, h.removes, h.rcv_nxt_writes
+        );
+        if !self.flows.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n  {:<50} {:<9} {:>5} {:>8} {:>10} {:>8} {:>8}",
+                "direction", "state", "slot", "frames", "bytes", "fast", "slow"
+            );
+            for f in &self.flows {
+                let slot = f.slot.map_or("-".to_string(), |x| x.to_string());
+                let _ = writeln!(
+                    s,
+                    "  {:<50} {:<9} {:>5} {:>8} {:>10} {:>8} {:>8}",
+                    tuple_text(&f.key),
+                    format!("{:?}", f.state).to_lowercase(),
+                    slot,
+                    f.frames,
+                    f.bytes,
+                    f.fast,
+                    f.slow
+                );
+            }
+        }
         let _ = writeln!(s);
         match self.backend {
             Backend::Both => {
@@ -298,6 +378,13 @@ impl Report {
                         s,
                         "  frame {}: rtl {:?} model {:?}",
                         m.frame, m.rtl, m.model
+                    );
+                }
+                for m in &self.table_mismatch_examples {
+                    let _ = writeln!(
+                        s,
+                        "  frame {} (conn_table): {}\n    rtl {}\n    model {}",
+                        m.frame, m.what, m.rtl, m.model
                     );
                 }
                 for m in &self.parse_mismatch_examples {

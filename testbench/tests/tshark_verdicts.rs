@@ -19,7 +19,6 @@ use spec::rx_csum::{IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict};
 use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
 use testbench::replay::{replay, Backend, Options};
-use testbench::stream::Traffic;
 
 /// tshark's checksum status codes (epan/proto.h, PROTO_CHECKSUM_E_*).
 fn status(s: &str) -> Option<u8> {
@@ -187,11 +186,8 @@ fn verdicts_equal_tsharks_on_every_trace() {
     for t in &traces {
         let rows = tshark(&t.path);
         let opts = Options {
-            width: 8,
-            backend: Backend::Both,
-            traffic: Traffic::FULL_RATE,
-            wave: None,
             keep_verdicts: true,
+            ..Options::new(8, Backend::Both)
         };
         let report = replay(&t.path, &opts, &|_, _| {}).unwrap();
         let data: HashMap<u64, Vec<u8>> = testbench::capture::Reader::open(&t.path)
