@@ -2,7 +2,7 @@
 //! host's commands, with the same types the model speaks.
 
 use crate::sim::{model, Input, Output, Sim};
-use crate::stream::Traffic;
+use crate::stream::{Coin, Traffic};
 use anyhow::{anyhow, bail, Context, Result};
 use model::conn_table::{Answer, Cmd, Outcome, Request};
 use spec::conn_table::{self as ct, Class, CmdStatus, Command, Key};
@@ -71,6 +71,8 @@ pub struct ConnTableRtl {
     res_ready: Input,
     entries: usize,
     ways: usize,
+    /// Idle and backpressure for [`ConnTableRtl::classify_one`].
+    coins: Option<(Coin, Coin)>,
 }
 
 impl ConnTableRtl {
@@ -123,6 +125,7 @@ impl ConnTableRtl {
             cmd,
             entries,
             ways,
+            coins: None,
         };
         // The key RAMs clear after reset: a bucket per cycle.
         t.wait_for("clear the table after reset", |t| {
@@ -282,8 +285,16 @@ impl ConnTableRtl {
         reqs: &[Request],
         traffic: &Traffic,
     ) -> Result<(Vec<Result64>, u64)> {
-        let mut idle = traffic.idle_coin();
-        let mut busy = traffic.backpressure_coin();
+        let (mut idle, mut busy) = (traffic.idle_coin(), traffic.backpressure_coin());
+        self.run(reqs, &mut idle, &mut busy)
+    }
+
+    fn run(
+        &mut self,
+        reqs: &[Request],
+        idle: &mut Coin,
+        busy: &mut Coin,
+    ) -> Result<(Vec<Result64>, u64)> {
         let mut queue: VecDeque<&Request> = reqs.iter().collect();
         let mut out = Vec::with_capacity(reqs.len());
         let (mut stalls, mut quiet) = (0u64, 0u64);
@@ -325,11 +336,21 @@ impl ConnTableRtl {
         Ok((out, stalls))
     }
 
+    /// Sets the idle cycles and backpressure [`Self::classify_one`] sees
+    /// from now on.
+    pub fn set_traffic(&mut self, t: &Traffic) {
+        self.coins = Some((t.idle_coin(), t.backpressure_coin()));
+    }
+
     /// One frame, alone in the pipeline (the emulated host's pace).
     pub fn classify_one(&mut self, r: &Request) -> Result<Result64> {
-        let (mut v, _) = self
-            .classify(std::slice::from_ref(r), &Traffic::FULL_RATE)
-            .context("classifying one frame")?;
+        let (mut idle, mut busy) = self.coins.take().unwrap_or_else(|| {
+            let t = Traffic::FULL_RATE;
+            (t.idle_coin(), t.backpressure_coin())
+        });
+        let done = self.run(std::slice::from_ref(r), &mut idle, &mut busy);
+        self.coins = Some((idle, busy));
+        let (mut v, _) = done.context("classifying one frame")?;
         Ok(v.remove(0))
     }
 }

@@ -41,6 +41,8 @@ pub struct Flow {
     #[serde(serialize_with = "key_json")]
     pub key: Key,
     pub state: FlowState,
+    /// The frame that completed its handshake.
+    pub since_frame: u64,
     pub slot: Option<usize>,
     /// The table's counters, read when the entry was removed or at the end.
     pub frames: u64,
@@ -107,8 +109,14 @@ pub struct Host {
 }
 
 impl Host {
-    /// Handles one frame after the engine classified it.
-    pub fn frame(&mut self, r: &Request, o: &Outcome, t: &mut dyn TableEngine) -> Result<()> {
+    /// Handles frame number `n` after the engine classified it.
+    pub fn frame(
+        &mut self,
+        n: u64,
+        r: &Request,
+        o: &Outcome,
+        t: &mut dyn TableEngine,
+    ) -> Result<()> {
         if o.class.in_hardware() || matches!(o.class, Class::Unparsed | Class::BadCsum) {
             return Ok(());
         }
@@ -126,8 +134,8 @@ impl Host {
             if r.seq == a_rcv {
                 a_rcv = a_rcv.wrapping_add(r.plen);
             }
-            self.install(r.key, a_rcv, r.ack, t)?;
-            self.install(r.key.reverse(), r.ack, sa_ack, t)?;
+            self.install(n, r.key, a_rcv, r.ack, t)?;
+            self.install(n, r.key.reverse(), r.ack, sa_ack, t)?;
         } else if !syn && r.plen > 0 {
             self.receive(r, t)?;
         }
@@ -153,6 +161,7 @@ impl Host {
 
     fn install(
         &mut self,
+        n: u64,
         key: Key,
         rcv_nxt: u32,
         snd_una: u32,
@@ -170,6 +179,7 @@ impl Host {
         let mut flow = Flow {
             key,
             state: FlowState::Full,
+            since_frame: n,
             slot: None,
             frames: 0,
             bytes: 0,

@@ -53,7 +53,7 @@ struct ReplayArgs {
     /// Seed for --idle and --backpressure.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Include every frame's verdict in the JSON output.
+    /// Include every frame's checksum verdict and class in the JSON output.
     #[arg(long)]
     verdicts: bool,
     /// List every connection direction the emulated host installed, with

@@ -29,7 +29,8 @@ impl Engine {
         if opts.backend == Backend::Model {
             return Ok(Engine::Model(model));
         }
-        let rtl = ConnTableRtl::new(&DEFAULT_KEY, None)?;
+        let mut rtl = ConnTableRtl::new(&DEFAULT_KEY, None)?;
+        rtl.set_traffic(&opts.traffic);
         if (rtl.entries(), rtl.ways()) != (opts.table_entries, opts.table_ways) {
             bail!(
                 "the RTL table has {} entries of {} ways; for {} x {} use --backend model",
@@ -81,8 +82,8 @@ pub fn table_pass(
             let r = Request::of(&h, &v);
             let t = engine.get(f.number);
             let o = t.classify(&r)?;
-            report.add_class(o.class);
-            host.frame(&r, &o, t)?;
+            report.add_class(f.number, o.class, opts.keep_verdicts);
+            host.frame(f.number, &r, &o, t)?;
             last = f.number;
         }
         progress(reader.bytes_read(), reader.file_len());

@@ -123,6 +123,15 @@ pub struct Report {
     pub parser_sim: Option<Sim>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub verdicts: Vec<FrameVerdict>,
+    /// With `--verdicts`: every frame's class.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frame_classes: Vec<FrameClass>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FrameClass {
+    pub frame: u64,
+    pub class: &'static str,
 }
 
 fn name_ip(v: IpVerdict) -> &'static str {
@@ -196,6 +205,7 @@ impl Report {
             sim: None,
             parser_sim: None,
             verdicts: Vec::new(),
+            frame_classes: Vec::new(),
         }
     }
 
@@ -253,8 +263,14 @@ impl Report {
         }
     }
 
-    pub fn add_class(&mut self, c: Class) {
+    pub fn add_class(&mut self, frame: u64, c: Class, keep: bool) {
         *self.classes.entry(c.name()).or_default() += 1;
+        if keep {
+            self.frame_classes.push(FrameClass {
+                frame,
+                class: c.name(),
+            });
+        }
     }
 
     pub fn table_mismatch(&mut self, m: TableMismatch) {

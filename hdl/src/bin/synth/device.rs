@@ -114,6 +114,15 @@ impl Device {
         }
     }
 
+    /// Block RAMs of the device (DP16KD; SB_RAM40_4K on iCE40).
+    pub fn block_rams(self) -> u64 {
+        match self {
+            Device::Ecp5_25f => 56,
+            Device::Ecp5_85f => 208,
+            Device::Ice40Hx8k => 32,
+        }
+    }
+
     /// nextpnr utilisation keys for look-up tables, flip-flops and block
     /// RAMs (`None`: nextpnr does not count them separately).
     pub fn util_keys(self) -> [Option<&'static str>; 3] {

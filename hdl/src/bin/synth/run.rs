@@ -252,6 +252,15 @@ fn run_unit(opts: &Options, unit: &Unit, progress: &Progress) -> Vec<Row> {
             ));
             continue;
         }
+        if r.brams.is_some_and(|n| n > dev.block_rams()) {
+            r.status = Status::DoesNotFit;
+            r.note = Some(format!(
+                "needs {} block RAMs, the device has {}; nextpnr not run (LUT/FF are                  yosys counts before packing)",
+                r.brams.unwrap_or(0),
+                dev.block_rams()
+            ));
+            continue;
+        }
         let wrapper_ffs = if ooc {
             crate::ooc::flip_flops(b) as u64
         } else {
