@@ -128,6 +128,20 @@ fn tx(width: usize, n: usize, variant: &'static str) -> Spec {
     }
 }
 
+/// A `conn_table` build of `entries` (4 ways); the small one lets tests
+/// fill the table with a handful of connections.
+fn table(entries: u64, variant: &'static str) -> Spec {
+    Spec {
+        variant,
+        ice40: false,
+        params: vec![
+            ("entries", entries),
+            ("ways", crate::conn_table::WAYS as u64),
+        ],
+        ..spec("conn_table", 8)
+    }
+}
+
 /// Every build of every block. The `small` builds trade the jumbo-frame
 /// buffer for one that fits small FPGAs (and exercise the cut path cheaply).
 pub fn builds() -> Vec<Build> {
@@ -143,13 +157,10 @@ pub fn builds() -> Vec<Build> {
         build(spec("rx_parser", 1), RxParserW1::new()),
         build(spec("rx_parser", 8), RxParserW8::new()),
         build(spec("toeplitz", 8), crate::toeplitz::Toeplitz::new()),
+        build(table(4096, ""), crate::conn_table::ConnTable4096::new()),
         build(
-            Spec {
-                ice40: false,
-                params: vec![("entries", 4096), ("ways", 4)],
-                ..spec("conn_table", 8)
-            },
-            crate::conn_table::ConnTable4096::new(),
+            table(16, "small"),
+            crate::conn_table::ConnTable::<1, 4>::new(),
         ),
         build(tx(1, 14, ""), TxChecksum::<8, 1, 10, 14, 15>::new()),
         build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),

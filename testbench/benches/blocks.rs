@@ -6,9 +6,12 @@
 //! beat every cycle; efficiency = beats / (beats + cycles an offered beat
 //! waited). End to end adds the pipeline's fill and drain.
 
+use model::conn_table::{Cmd, Request};
+use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
+use testbench::conn_table::ConnTableRtl;
 use testbench::gen::FrameGen;
 use testbench::rx_checksum::RxChecksumRtl;
 use testbench::rx_parser::RxParserRtl;
@@ -188,11 +191,77 @@ fn speed() -> Speed {
     }
 }
 
+/// `conn_table` lookups back to back: `conns` installed connections (and
+/// 10 % misses) in random order, or one connection's in-order segments
+/// (`conns == 1`: every lookup depends on the one before).
+fn table_rate(conns: usize, n: usize) -> Rate {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(conns as u64);
+    let mut rtl = ConnTableRtl::new(&spec::toeplitz::DEFAULT_KEY, None).unwrap();
+    let mut key = || {
+        let mut k = spec::conn_table::Key {
+            v6: false,
+            src: [0; 16],
+            dst: [0; 16],
+            sport: rng.gen(),
+            dport: 80,
+        };
+        rng.fill(&mut k.src[..4]);
+        k
+    };
+    let keys: Vec<_> = (0..conns).map(|_| key()).collect();
+    for &k in &keys {
+        let insert = Cmd::Insert {
+            key: k,
+            rcv_nxt: 0,
+            snd_una: 0,
+            bank: None,
+        };
+        rtl.command(&insert).unwrap();
+    }
+    let mut nxt = vec![0u32; conns];
+    let reqs: Vec<Request> = (0..n)
+        .map(|i| {
+            let c = if conns == 1 { 0 } else { i * 7919 % conns };
+            let miss = conns > 1 && i % 10 == 9;
+            let seq = nxt[c];
+            nxt[c] = seq.wrapping_add(64);
+            Request {
+                status: 0,
+                csum_bad: false,
+                key: if miss { key() } else { keys[c] },
+                seq,
+                ack: 0,
+                plen: 64,
+                flags: 0x10,
+                opts: 0,
+            }
+        })
+        .collect();
+    let start = rtl.cycles();
+    let (_, stalls) = rtl.classify(&reqs, &Traffic::FULL_RATE).unwrap();
+    let c = Counters {
+        cycles: rtl.cycles() - start,
+        beats_in: n as u64,
+        stalls_in: stalls,
+        outputs: n as u64,
+    };
+    let block = if conns == 1 {
+        "conn_table_1conn"
+    } else {
+        "conn_table_1000"
+    };
+    rate(block, 8, 0, n, c)
+}
+
 fn main() {
     let mut rates = Vec::new();
+    for conns in [1, 1000] {
+        eprintln!("bench: conn_table lookups, {conns} connection(s)");
+        rates.push(table_rate(conns, 20_000));
+    }
     for width in [1, 8] {
         let n = if width == 1 { 200 } else { 2000 };
-        for len in [60, 1514, 9018] {
+        for len in [60, 64, 1514, 9018] {
             let n = if len == 9018 { n / 10 } else { n };
             eprintln!(
                 "bench: rx_checksum, tx_checksum, rx_parser, {} bits, {len}-byte frames",

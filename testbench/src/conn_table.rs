@@ -1,7 +1,7 @@
 //! `conn_table` under Verilator: frames' lookups in, results out, and the
 //! host's commands, with the same types the model speaks.
 
-use crate::sim::{model, Input, Output, Sim};
+use crate::sim::{model, Input, ModelInfo, Output, Sim, MODELS};
 use crate::stream::{Coin, Traffic};
 use anyhow::{anyhow, bail, Context, Result};
 use model::conn_table::{Answer, Cmd, Outcome, Request};
@@ -76,9 +76,44 @@ pub struct ConnTableRtl {
 }
 
 impl ConnTableRtl {
-    /// A table with `hash_key`, out of reset and cleared.
+    /// The standard table (4096 entries) with `hash_key`, out of reset and
+    /// cleared.
     pub fn new(hash_key: &[u8; KEY_BYTES], wave: Option<&Path>) -> Result<Self> {
         let info = model("conn_table", 8).ok_or_else(|| anyhow!("no conn_table build"))?;
+        Self::of(info, hash_key, wave)
+    }
+
+    /// The build with `entries` of `ways`, if there is one.
+    pub fn sized(
+        entries: usize,
+        ways: usize,
+        hash_key: &[u8; KEY_BYTES],
+        wave: Option<&Path>,
+    ) -> Result<Self> {
+        let size = |m: &&ModelInfo| {
+            m.param("entries") == Some(entries as u64) && m.param("ways") == Some(ways as u64)
+        };
+        let builds = || MODELS.iter().filter(|m| m.block == "conn_table");
+        let Some(info) = builds().find(size) else {
+            let have: Vec<String> = builds()
+                .map(|m| {
+                    let p = |n| m.param(n).unwrap_or(0);
+                    format!("{} x {}", p("entries"), p("ways"))
+                })
+                .collect();
+            bail!(
+                "no RTL table of {entries} entries x {ways} ways (builds: {}); use --backend model",
+                have.join(", ")
+            );
+        };
+        Self::of(info, hash_key, wave)
+    }
+
+    fn of(
+        info: &'static ModelInfo,
+        hash_key: &[u8; KEY_BYTES],
+        wave: Option<&Path>,
+    ) -> Result<Self> {
         let param = |name| {
             info.param(name)
                 .map(|v| v as usize)

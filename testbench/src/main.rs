@@ -60,7 +60,7 @@ struct ReplayArgs {
     /// its state and the table's counters (like `ss`).
     #[arg(long)]
     flows: bool,
-    /// Connection table entries (both banks); the RTL build has 4096.
+    /// Connection table entries (both banks); RTL builds: 4096 and 16.
     #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_ENTRIES)]
     table_entries: usize,
     /// Ways per bucket; the RTL build has 4.

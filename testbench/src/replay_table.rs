@@ -12,7 +12,7 @@ use crate::emu_host::Host;
 use crate::replay::{Backend, Options, Progress};
 use crate::report::Report;
 use crate::table_engine::{Compared, TableEngine};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use model::conn_table::{Request, Table};
 use spec::toeplitz::DEFAULT_KEY;
 use std::path::Path;
@@ -29,17 +29,8 @@ impl Engine {
         if opts.backend == Backend::Model {
             return Ok(Engine::Model(model));
         }
-        let mut rtl = ConnTableRtl::new(&DEFAULT_KEY, None)?;
+        let mut rtl = ConnTableRtl::sized(opts.table_entries, opts.table_ways, &DEFAULT_KEY, None)?;
         rtl.set_traffic(&opts.traffic);
-        if (rtl.entries(), rtl.ways()) != (opts.table_entries, opts.table_ways) {
-            bail!(
-                "the RTL table has {} entries of {} ways; for {} x {} use --backend model",
-                rtl.entries(),
-                rtl.ways(),
-                opts.table_entries,
-                opts.table_ways
-            );
-        }
         Ok(match opts.backend {
             Backend::Rtl => Engine::Rtl(Box::new(rtl)),
             _ => Engine::Both(Box::new(Compared {
