@@ -37,13 +37,17 @@ const KB: usize = ct::KEY_BITS as usize;
 const EB: usize = KB + 1;
 const SB16: usize = ct::SLOT_BITS as usize;
 const STB: usize = ct::STATE_BITS as usize;
+/// The counters: the state word past rcv_nxt and snd_una.
+const CB: usize = STB - 64;
 /// A token (bit: field): 0 valid, 1 command, 4..2 op, 6..5 bank, 22..7
 /// slot, 24..23 pre-class (0 none, 1 unparsed, 2 bad checksum), 25 ctrl,
 /// 26 opts, 27 no payload, 59..28 seq (a command's rcv_nxt), 91..60 ack (a
 /// command's snd_una), 108..92 payload length, 140..109 hash (from H on).
 /// The HDL spells these out.
 const TOK: usize = 141;
-const _: () = assert!(KB == 289 && EB == 290 && STB == 208 && SB16 == 16);
+const _: () = assert!(KB == 289 && EB == 290 && STB == 208 && CB == 144 && SB16 == 16);
+const _: () = assert!(ct::FIELD_FRAMES.lsb == 64 && ct::FIELD_BYTES.lsb == 96);
+const _: () = assert!(ct::FIELD_FAST.lsb == 144 && ct::FIELD_SLOW.lsb == 176);
 const _: () = assert!(ct::Command::Insert as u8 == 1 && ct::Command::Remove as u8 == 2);
 const _: () = assert!(ct::Command::WriteRcvNxt as u8 == 4 && ct::Command::WriteSndUna as u8 == 5);
 const _: () = assert!(ct::CmdStatus::Full as u8 == 1 && ct::CmdStatus::Empty as u8 == 4);
@@ -96,7 +100,8 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     hasher: Toeplitz,
     keys0: Vec<Ram<EB, B>>,
     keys1: Vec<Ram<EB, B>>,
-    state: Ram<STB, SB>,
+    seqs: Ram<64, SB>,
+    counts: Ram<CB, SB>,
     out: SyncFifo<64, 5, 6>,
     clearing: DFF<Bit>,
     clear_at: DFF<Bits<B>>,
@@ -130,17 +135,47 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     sr_slot: DFF<Bits<SB>>,
     sr_hit: DFF<Bit>,
     sr_ok: DFF<Bit>,
-    s_tok: DFF<Bits<TOK>>,
-    s_slot: DFF<Bits<SB>>,
-    s_hit: DFF<Bit>,
-    s_ok: DFF<Bit>,
-    s_data: DFF<Bits<STB>>,
+    /// What C writes to the sequence RAM and W to the counter RAM.
+    sr_wr: DFF<Bit>,
+    sr_wrc: DFF<Bit>,
+    c_tok: DFF<Bits<TOK>>,
+    c_slot: DFF<Bits<SB>>,
+    c_hit: DFF<Bit>,
+    c_ok: DFF<Bit>,
+    c_wr: DFF<Bit>,
+    c_wrc: DFF<Bit>,
+    /// The state is C's last write (m1) or the one before (m2), not the RAM's.
+    c_m1: DFF<Bit>,
+    c_m2: DFF<Bit>,
+    c_data: DFF<Bits<64>>,
+    c_seq_end: DFF<Bits<32>>,
+    /// Decided before C so its write path stays short: the frame is fast
+    /// if seq == rcv_nxt (`c_e_fast`), ack whatever the sequence (`c_e_ack`);
+    /// a command sets rcv_nxt (to `c_rcv_to`) or snd_una.
+    c_e_fast: DFF<Bit>,
+    c_e_ack: DFF<Bit>,
+    c_set_rcv: DFF<Bit>,
+    c_set_una: DFF<Bit>,
+    c_rcv_to: DFF<Bits<32>>,
     f1_v: DFF<Bit>,
     f1_slot: DFF<Bits<SB>>,
-    f1_data: DFF<Bits<STB>>,
+    f1_data: DFF<Bits<64>>,
     f2_v: DFF<Bit>,
-    f2_slot: DFF<Bits<SB>>,
-    f2_data: DFF<Bits<STB>>,
+    f2_data: DFF<Bits<64>>,
+    w_tok: DFF<Bits<TOK>>,
+    w_slot: DFF<Bits<SB>>,
+    w_found: DFF<Bit>,
+    w_wrc: DFF<Bit>,
+    w_cls: DFF<Bits<4>>,
+    w_in_hw: DFF<Bit>,
+    w_seqs: DFF<Bits<64>>,
+    w_cnt: DFF<Bits<CB>>,
+    g1_v: DFF<Bit>,
+    g1_slot: DFF<Bits<SB>>,
+    g1_data: DFF<Bits<CB>>,
+    g2_v: DFF<Bit>,
+    g2_slot: DFF<Bits<SB>>,
+    g2_data: DFF<Bits<CB>>,
     rsp_valid_q: DFF<Bit>,
     rsp_status_q: DFF<Bits<3>>,
     rsp_slot_q: DFF<Bits<SB16>>,
@@ -198,27 +233,31 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     wr_bucket: Signal<Local, Bits<B>>,
     wr_en: Signal<Local, Bit>,
     wr_entry: Signal<Local, Bits<EB>>,
-    cur: Signal<Local, Bits<STB>>,
     rcv: Signal<Local, Bits<32>>,
     una: Signal<Local, Bits<32>>,
     seq: Signal<Local, Bits<32>>,
     ack: Signal<Local, Bits<32>>,
     plen: Signal<Local, Bits<32>>,
-    seq_end: Signal<Local, Bits<32>>,
     d_end: Signal<Local, Bits<1>>,
     d_ahead: Signal<Local, Bits<1>>,
     d_una: Signal<Local, Bits<1>>,
     cls: Signal<Local, Bits<4>>,
     in_hw: Signal<Local, Bit>,
+    l_ok: Signal<Local, Bit>,
+    l_found: Signal<Local, Bit>,
+    cur: Signal<Local, Bits<64>>,
+    sr_op: Signal<Local, Bits<3>>,
+    sr_cmd: Signal<Local, Bit>,
+    sr_plain: Signal<Local, Bit>,
+    sr_seq_end: Signal<Local, Bits<32>>,
+    fast: Signal<Local, Bit>,
+    c_new: Signal<Local, Bits<64>>,
+    w_cmd: Signal<Local, Bit>,
+    cnt: Signal<Local, Bits<CB>>,
+    cnt_new: Signal<Local, Bits<CB>>,
     in_sw: Signal<Local, Bit>,
     new_rcv: Signal<Local, Bits<32>>,
     new_una: Signal<Local, Bits<32>>,
-    counted: Signal<Local, Bits<STB>>,
-    s_op: Signal<Local, Bits<3>>,
-    s_cmd: Signal<Local, Bit>,
-    s_write: Signal<Local, Bit>,
-    s_found: Signal<Local, Bit>,
-    s_new: Signal<Local, Bits<STB>>,
 }
 
 impl<const B: usize, const SB: usize> ConnTable<B, SB> {
@@ -261,7 +300,8 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             hasher: Toeplitz::new(),
             keys0: (0..WAYS).map(|_| Ram::new(Style::Block)).collect(),
             keys1: (0..WAYS).map(|_| Ram::new(Style::Block)).collect(),
-            state: Ram::new(Style::Block),
+            seqs: Ram::new(Style::Block),
+            counts: Ram::new(Style::Block),
             // Room for every token in flight (8 stages) after the registered
             // almost-full, and more.
             out: SyncFifo::new(16, Style::Distributed),
@@ -297,17 +337,42 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             sr_slot: Default::default(),
             sr_hit: Default::default(),
             sr_ok: Default::default(),
-            s_tok: Default::default(),
-            s_slot: Default::default(),
-            s_hit: Default::default(),
-            s_ok: Default::default(),
-            s_data: Default::default(),
+            sr_wr: Default::default(),
+            sr_wrc: Default::default(),
+            c_tok: Default::default(),
+            c_slot: Default::default(),
+            c_hit: Default::default(),
+            c_ok: Default::default(),
+            c_wr: Default::default(),
+            c_wrc: Default::default(),
+            c_m1: Default::default(),
+            c_m2: Default::default(),
+            c_data: Default::default(),
+            c_seq_end: Default::default(),
+            c_e_fast: Default::default(),
+            c_e_ack: Default::default(),
+            c_set_rcv: Default::default(),
+            c_set_una: Default::default(),
+            c_rcv_to: Default::default(),
             f1_v: Default::default(),
             f1_slot: Default::default(),
             f1_data: Default::default(),
             f2_v: Default::default(),
-            f2_slot: Default::default(),
             f2_data: Default::default(),
+            w_tok: Default::default(),
+            w_slot: Default::default(),
+            w_found: Default::default(),
+            w_wrc: Default::default(),
+            w_cls: Default::default(),
+            w_in_hw: Default::default(),
+            w_seqs: Default::default(),
+            w_cnt: Default::default(),
+            g1_v: Default::default(),
+            g1_slot: Default::default(),
+            g1_data: Default::default(),
+            g2_v: Default::default(),
+            g2_slot: Default::default(),
+            g2_data: Default::default(),
             rsp_valid_q: Default::default(),
             rsp_status_q: Default::default(),
             rsp_slot_q: Default::default(),
@@ -366,27 +431,31 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             wr_bucket: Default::default(),
             wr_en: Default::default(),
             wr_entry: Default::default(),
-            cur: Default::default(),
             rcv: Default::default(),
             una: Default::default(),
             seq: Default::default(),
             ack: Default::default(),
             plen: Default::default(),
-            seq_end: Default::default(),
             d_end: Default::default(),
             d_ahead: Default::default(),
             d_una: Default::default(),
             cls: Default::default(),
             in_hw: Default::default(),
+            l_ok: Default::default(),
+            l_found: Default::default(),
+            cur: Default::default(),
+            sr_op: Default::default(),
+            sr_cmd: Default::default(),
+            sr_plain: Default::default(),
+            sr_seq_end: Default::default(),
+            fast: Default::default(),
+            c_new: Default::default(),
+            w_cmd: Default::default(),
+            cnt: Default::default(),
+            cnt_new: Default::default(),
             in_sw: Default::default(),
             new_rcv: Default::default(),
             new_una: Default::default(),
-            counted: Default::default(),
-            s_op: Default::default(),
-            s_cmd: Default::default(),
-            s_write: Default::default(),
-            s_found: Default::default(),
-            s_new: Default::default(),
         }
     }
 }
@@ -401,54 +470,7 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self,
-            clock,
-            clearing,
-            clear_at,
-            busy,
-            a_tok,
-            a_key,
-            t_tok,
-            t_key,
-            h_tok,
-            h_key,
-            kr_tok,
-            kr_key,
-            kr_b0,
-            kr_b1,
-            k_tok,
-            k_key,
-            k_b0,
-            k_b1,
-            l_tok,
-            l_key,
-            l_b0,
-            l_b1,
-            l_hit0,
-            l_hit1,
-            l_free0,
-            l_free1,
-            l_entry,
-            sr_tok,
-            sr_slot,
-            sr_hit,
-            sr_ok,
-            s_tok,
-            s_slot,
-            s_hit,
-            s_ok,
-            s_data,
-            f1_v,
-            f1_slot,
-            f1_data,
-            f2_v,
-            f2_slot,
-            f2_data,
-            rsp_valid_q,
-            rsp_status_q,
-            rsp_slot_q,
-            rsp_key_q,
-            rsp_state_q
+            self, clock, clearing, clear_at, busy, a_tok, a_key, t_tok, t_key, h_tok, h_key, kr_tok, kr_key, kr_b0, kr_b1, k_tok, k_key, k_b0, k_b1, l_tok, l_key, l_b0, l_b1, l_hit0, l_hit1, l_free0, l_free1, l_entry, sr_tok, sr_slot, sr_hit, sr_ok, sr_wr, sr_wrc, c_tok, c_slot, c_hit, c_ok, c_wr, c_wrc, c_m1, c_m2, c_data, c_seq_end, c_e_fast, c_e_ack, c_set_rcv, c_set_una, c_rcv_to, f1_v, f1_slot, f1_data, f2_v, f2_data, w_tok, w_slot, w_found, w_wrc, w_cls, w_in_hw, w_seqs, w_cnt, g1_v, g1_slot, g1_data, g2_v, g2_slot, g2_data, rsp_valid_q, rsp_status_q, rsp_slot_q, rsp_key_q, rsp_state_q
         );
         for w in 0..WAYS {
             self.k_e0[w].clock.next = self.clock.val();
@@ -458,7 +480,7 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             self.keys0[w].clock.next = self.clock.val();
             self.keys1[w].clock.next = self.clock.val();
         }
-        clock!(self, clock, hasher, state, out);
+        clock!(self, clock, hasher, seqs, counts, out);
         self.out.reset.next = self.reset.val();
         self.hasher.reset.next = self.reset.val();
         self.hasher.key.next = self.hash_key.val();
@@ -471,7 +493,8 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             | self.k_tok.q.val().get_bit(0)
             | self.l_tok.q.val().get_bit(0)
             | self.sr_tok.q.val().get_bit(0)
-            | self.s_tok.q.val().get_bit(0));
+            | self.c_tok.q.val().get_bit(0)
+            | self.w_tok.q.val().get_bit(0));
         self.cmd_ready.next = !self.clearing.q.val() & !self.busy.q.val() & self.empty.val();
         self.req_ready.next = !self.clearing.q.val()
             & !self.busy.q.val()
@@ -709,136 +732,189 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
                 self.clearing.d.next = false;
             }
         }
-        self.state.read_address.next = self.l_slot.val();
+        self.seqs.read_address.next = self.l_slot.val();
         if self.l_cmd.val() {
             self.rsp_status_q.d.next = self.l_status.val();
             self.rsp_slot_q.d.next = bit_cast::<SB16, SB>(self.l_slot.val());
             self.rsp_key_q.d.next = self.l_entry.q.val().get_bits::<KB>(0);
         }
+        // What C and W will write: a found frame's state, or a command's.
+        self.l_ok.next = self.l_status.val() == 0;
+        self.l_found.next = self.l_tok.q.val().get_bit(0)
+            & self.l_hit.val()
+            & !self.l_tok.q.val().get_bit(23)
+            & !self.l_tok.q.val().get_bit(24);
+        self.sr_wr.d.next = self.l_found.val() & !self.l_cmd.val();
+        self.sr_wrc.d.next = self.l_found.val() & !self.l_cmd.val();
+        if self.l_cmd.val() {
+            self.sr_wr.d.next = self.l_ok.val()
+                & ((self.l_op.val() == 1) | (self.l_op.val() == 4) | (self.l_op.val() == 5));
+            self.sr_wrc.d.next = self.l_ok.val() & (self.l_op.val() == 1);
+        }
         self.sr_tok.d.next = self.l_tok.q.val();
         self.sr_slot.d.next = self.l_slot.val();
         self.sr_hit.d.next = self.l_hit.val();
-        self.sr_ok.d.next = self.l_status.val() == 0;
+        self.sr_ok.d.next = self.l_ok.val();
 
-        // SR: the state RAM output lands in s_data.
-        self.s_data.d.next = self.state.read_data.val();
-        self.s_tok.d.next = self.sr_tok.q.val();
-        self.s_slot.d.next = self.sr_slot.q.val();
-        self.s_hit.d.next = self.sr_hit.q.val();
-        self.s_ok.d.next = self.sr_ok.q.val();
+        // SR: the sequence RAM output lands in c_data; read the counters;
+        // decide now which of C's writes the token must see instead (the
+        // one C makes this cycle, or the one it made last cycle).
+        self.c_data.d.next = self.seqs.read_data.val();
+        self.counts.read_address.next = self.sr_slot.q.val();
+        self.c_m1.d.next = self.c_wr.q.val() & (self.sr_slot.q.val() == self.c_slot.q.val());
+        self.c_m2.d.next = self.f1_v.q.val() & (self.sr_slot.q.val() == self.f1_slot.q.val());
+        self.sr_seq_end.next = self.sr_tok.q.val().get_bits::<32>(28)
+            + bit_cast::<32, 17>(self.sr_tok.q.val().get_bits::<17>(92));
+        self.c_seq_end.d.next = self.sr_seq_end.val();
+        self.sr_cmd.next = self.sr_tok.q.val().get_bit(1);
+        self.sr_op.next = self.sr_tok.q.val().get_bits::<3>(2);
+        // A found frame with only ACK/PSH and no options but timestamps.
+        self.sr_plain.next = self.sr_wr.q.val()
+            & !self.sr_cmd.val()
+            & !self.sr_tok.q.val().get_bit(25)
+            & !self.sr_tok.q.val().get_bit(26);
+        self.c_e_fast.d.next = self.sr_plain.val() & !self.sr_tok.q.val().get_bit(27);
+        self.c_e_ack.d.next = self.sr_plain.val() & self.sr_tok.q.val().get_bit(27);
+        self.c_set_rcv.d.next =
+            self.sr_wr.q.val() & self.sr_cmd.val() & ((self.sr_op.val() == 1) | (self.sr_op.val() == 4));
+        self.c_set_una.d.next =
+            self.sr_wr.q.val() & self.sr_cmd.val() & ((self.sr_op.val() == 1) | (self.sr_op.val() == 5));
+        // A command's values travel as seq (rcv_nxt) and ack (snd_una).
+        self.c_rcv_to.d.next = self.sr_seq_end.val();
+        if self.sr_cmd.val() {
+            self.c_rcv_to.d.next = self.sr_tok.q.val().get_bits::<32>(28);
+        }
+        self.c_tok.d.next = self.sr_tok.q.val();
+        self.c_slot.d.next = self.sr_slot.q.val();
+        self.c_hit.d.next = self.sr_hit.q.val();
+        self.c_ok.d.next = self.sr_ok.q.val();
+        self.c_wr.d.next = self.sr_wr.q.val();
+        self.c_wrc.d.next = self.sr_wrc.q.val();
 
-        // S: the state as of now, the class, the new state.
-        self.cur.next = self.s_data.q.val();
-        if self.f2_v.q.val() & (self.f2_slot.q.val() == self.s_slot.q.val()) {
+        // C: rcv_nxt and snd_una as of now, the class, their new values.
+        self.cur.next = self.c_data.q.val();
+        if self.c_m2.q.val() {
             self.cur.next = self.f2_data.q.val();
         }
-        if self.f1_v.q.val() & (self.f1_slot.q.val() == self.s_slot.q.val()) {
+        if self.c_m1.q.val() {
             self.cur.next = self.f1_data.q.val();
         }
         self.rcv.next = self.cur.val().get_bits::<32>(0);
         self.una.next = self.cur.val().get_bits::<32>(32);
-        self.seq.next = self.s_tok.q.val().get_bits::<32>(28);
-        self.ack.next = self.s_tok.q.val().get_bits::<32>(60);
-        self.plen.next = bit_cast::<32, 17>(self.s_tok.q.val().get_bits::<17>(92));
-        self.seq_end.next = self.seq.val() + self.plen.val();
+        self.seq.next = self.c_tok.q.val().get_bits::<32>(28);
+        self.ack.next = self.c_tok.q.val().get_bits::<32>(60);
         // Sequence-space order: a before b when bit 31 of a - b is set.
-        self.d_end.next = bit_cast::<1, 32>((self.seq_end.val() - self.rcv.val()) >> 31);
+        self.d_end.next = bit_cast::<1, 32>((self.c_seq_end.q.val() - self.rcv.val()) >> 31);
         self.d_ahead.next = bit_cast::<1, 32>((self.rcv.val() - self.seq.val()) >> 31);
         self.d_una.next = bit_cast::<1, 32>((self.una.val() - self.ack.val()) >> 31);
-        if self.s_tok.q.val().get_bit(23) {
+        if self.c_tok.q.val().get_bit(23) {
             self.cls.next = 0.into();
-        } else if self.s_tok.q.val().get_bit(24) {
+        } else if self.c_tok.q.val().get_bit(24) {
             self.cls.next = 1.into();
-        } else if !self.s_hit.q.val() {
+        } else if !self.c_hit.q.val() {
             self.cls.next = 2.into();
-        } else if self.s_tok.q.val().get_bit(25) {
+        } else if self.c_tok.q.val().get_bit(25) {
             self.cls.next = 3.into();
-        } else if self.s_tok.q.val().get_bit(26) {
+        } else if self.c_tok.q.val().get_bit(26) {
             self.cls.next = 4.into();
-        } else if self.s_tok.q.val().get_bit(27) {
+        } else if self.c_tok.q.val().get_bit(27) {
             self.cls.next = 5.into();
         } else if self.seq.val() == self.rcv.val() {
             self.cls.next = 6.into();
-        } else if (self.seq_end.val() == self.rcv.val()) | self.d_end.val().any() {
+        } else if (self.c_seq_end.q.val() == self.rcv.val()) | self.d_end.val().any() {
             self.cls.next = 7.into();
         } else if self.d_ahead.val().any() {
             self.cls.next = 8.into();
         } else {
             self.cls.next = 9.into();
         }
-        self.in_hw.next = (self.cls.val() == 5) | (self.cls.val() == 6);
-        self.in_sw.next = !self.in_hw.val();
+        // The write path: fast and in_hw straight from the comparison.
+        self.fast.next = self.c_e_fast.q.val() & (self.seq.val() == self.rcv.val());
+        self.in_hw.next = self.c_e_ack.q.val() | self.fast.val();
         self.new_rcv.next = self.rcv.val();
-        if self.cls.val() == 6 {
-            self.new_rcv.next = self.seq_end.val();
+        if self.fast.val() | self.c_set_rcv.q.val() {
+            self.new_rcv.next = self.c_rcv_to.q.val();
         }
         self.new_una.next = self.una.val();
-        if self.in_hw.val() & self.d_una.val().any() {
+        if (self.in_hw.val() & self.d_una.val().any()) | self.c_set_una.q.val() {
             self.new_una.next = self.ack.val();
         }
-        self.counted.next = bit_cast::<STB, 32>(self.new_rcv.val())
-            | (bit_cast::<STB, 32>(self.new_una.val()) << 32)
-            | (bit_cast::<STB, 32>(self.cur.val().get_bits::<32>(64) + 1) << 64)
-            | (bit_cast::<STB, 48>(
-                self.cur.val().get_bits::<48>(96) + bit_cast::<48, 32>(self.plen.val()),
-            ) << 96)
-            | (bit_cast::<STB, 32>(
-                self.cur.val().get_bits::<32>(144) + bit_cast::<32, 1>(self.in_hw.val().into()),
-            ) << 144)
-            | (bit_cast::<STB, 32>(
-                self.cur.val().get_bits::<32>(176) + bit_cast::<32, 1>(self.in_sw.val().into()),
-            ) << 176);
-        self.s_op.next = self.s_tok.q.val().get_bits::<3>(2);
-        self.s_cmd.next = self.s_tok.q.val().get_bit(1);
-        self.s_write.next = false;
-        self.s_new.next = self.counted.val();
-        // A frame the parser or the checksum refused touches no entry.
-        self.s_found.next =
-            self.s_hit.q.val() & !self.s_tok.q.val().get_bit(23) & !self.s_tok.q.val().get_bit(24);
-        if self.s_tok.q.val().get_bit(0) & !self.s_cmd.val() {
-            self.s_write.next = self.s_found.val();
-        }
-        if self.s_cmd.val() & self.s_ok.q.val() {
-            if self.s_op.val() == 1 {
-                self.s_write.next = true;
-                self.s_new.next = bit_cast::<STB, 32>(self.seq.val())
-                    | (bit_cast::<STB, 32>(self.ack.val()) << 32);
-            }
-            if self.s_op.val() == 4 {
-                self.s_write.next = true;
-                self.s_new.next =
-                    ((self.cur.val() >> 32) << 32) | bit_cast::<STB, 32>(self.seq.val());
-            }
-            if self.s_op.val() == 5 {
-                self.s_write.next = true;
-                self.s_new.next = ((self.cur.val() >> 64) << 64)
-                    | (bit_cast::<STB, 32>(self.ack.val()) << 32)
-                    | bit_cast::<STB, 32>(self.rcv.val());
-            }
-        }
-        self.state.write_enable.next = self.s_write.val();
-        self.state.write_address.next = self.s_slot.q.val();
-        self.state.write_data.next = self.s_new.val();
-        self.f1_v.d.next = self.s_write.val();
-        self.f1_slot.d.next = self.s_slot.q.val();
-        self.f1_data.d.next = self.s_new.val();
+        self.c_new.next =
+            bit_cast::<64, 32>(self.new_rcv.val()) | (bit_cast::<64, 32>(self.new_una.val()) << 32);
+        self.seqs.write_enable.next = self.c_wr.q.val();
+        self.seqs.write_address.next = self.c_slot.q.val();
+        self.seqs.write_data.next = self.c_new.val();
+        self.f1_v.d.next = self.c_wr.q.val();
+        self.f1_slot.d.next = self.c_slot.q.val();
+        self.f1_data.d.next = self.c_new.val();
         self.f2_v.d.next = self.f1_v.q.val();
-        self.f2_slot.d.next = self.f1_slot.q.val();
         self.f2_data.d.next = self.f1_data.q.val();
+        self.w_seqs.d.next = self.cur.val();
+        if self.c_wr.q.val() {
+            self.w_seqs.d.next = self.c_new.val();
+        }
+        self.w_cnt.d.next = self.counts.read_data.val();
+        self.w_tok.d.next = self.c_tok.q.val();
+        self.w_slot.d.next = self.c_slot.q.val();
+        self.w_found.d.next = self.c_hit.q.val()
+            & !self.c_tok.q.val().get_bit(23)
+            & !self.c_tok.q.val().get_bit(24);
+        self.w_wrc.d.next = self.c_wrc.q.val();
+        self.w_cls.d.next = self.cls.val();
+        self.w_in_hw.d.next = self.in_hw.val();
+
+        // W: the counters as of now (W's own two last writes forwarded, as
+        // in C), counted; the result and a command's answer.
+        self.cnt.next = self.w_cnt.q.val();
+        if self.g2_v.q.val() & (self.g2_slot.q.val() == self.w_slot.q.val()) {
+            self.cnt.next = self.g2_data.q.val();
+        }
+        if self.g1_v.q.val() & (self.g1_slot.q.val() == self.w_slot.q.val()) {
+            self.cnt.next = self.g1_data.q.val();
+        }
+        self.w_cmd.next = self.w_tok.q.val().get_bit(1);
+        self.in_sw.next = !self.w_in_hw.q.val();
+        self.plen.next = bit_cast::<32, 17>(self.w_tok.q.val().get_bits::<17>(92));
+        self.cnt_new.next = bit_cast::<CB, 32>(self.cnt.val().get_bits::<32>(0) + 1)
+            | (bit_cast::<CB, 48>(
+                self.cnt.val().get_bits::<48>(32) + bit_cast::<48, 32>(self.plen.val()),
+            ) << 32)
+            | (bit_cast::<CB, 32>(
+                self.cnt.val().get_bits::<32>(80)
+                    + bit_cast::<32, 1>(self.w_in_hw.q.val().into()),
+            ) << 80)
+            | (bit_cast::<CB, 32>(
+                self.cnt.val().get_bits::<32>(112) + bit_cast::<32, 1>(self.in_sw.val().into()),
+            ) << 112);
+        // The only command that writes counters is an insert: from zero.
+        if self.w_cmd.val() {
+            self.cnt_new.next = 0.into();
+        }
+        self.counts.write_enable.next = self.w_wrc.q.val();
+        self.counts.write_address.next = self.w_slot.q.val();
+        self.counts.write_data.next = self.cnt_new.val();
+        self.g1_v.d.next = self.w_wrc.q.val();
+        self.g1_slot.d.next = self.w_slot.q.val();
+        self.g1_data.d.next = self.cnt_new.val();
+        self.g2_v.d.next = self.g1_v.q.val();
+        self.g2_slot.d.next = self.g1_slot.q.val();
+        self.g2_data.d.next = self.g1_data.q.val();
         self.rsp_valid_q.d.next = false;
-        if self.s_cmd.val() {
+        if self.w_cmd.val() {
             self.rsp_valid_q.d.next = true;
             self.busy.d.next = false;
-            self.rsp_state_q.d.next = self.cur.val();
-            if self.s_write.val() {
-                self.rsp_state_q.d.next = self.s_new.val();
+            self.rsp_state_q.d.next =
+                bit_cast::<STB, 64>(self.w_seqs.q.val()) | (bit_cast::<STB, CB>(self.cnt.val()) << 64);
+            if self.w_wrc.q.val() {
+                self.rsp_state_q.d.next = bit_cast::<STB, 64>(self.w_seqs.q.val())
+                    | (bit_cast::<STB, CB>(self.cnt_new.val()) << 64);
             }
         }
-        self.out.write.next = self.s_tok.q.val().get_bit(0) & !self.s_cmd.val();
-        self.out.data_in.next = bit_cast::<64, 4>(self.cls.val())
-            | (bit_cast::<64, 1>(self.s_found.val().into()) << 4)
-            | (bit_cast::<64, SB>(self.s_slot.q.val()) << 8)
-            | (bit_cast::<64, 32>(self.s_tok.q.val().get_bits::<32>(109)) << 32);
+        self.out.write.next = self.w_tok.q.val().get_bit(0) & !self.w_cmd.val();
+        self.out.data_in.next = bit_cast::<64, 4>(self.w_cls.q.val())
+            | (bit_cast::<64, 1>(self.w_found.q.val().into()) << 4)
+            | (bit_cast::<64, SB>(self.w_slot.q.val()) << 8)
+            | (bit_cast::<64, 32>(self.w_tok.q.val().get_bits::<32>(109)) << 32);
         self.res.next = self.out.data_out.val();
         self.res_valid.next = self.out.valid.val();
         self.out.read.next = self.res_ready.val() & self.out.valid.val();
@@ -859,9 +935,12 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             self.k_tok.d.next = 0.into();
             self.l_tok.d.next = 0.into();
             self.sr_tok.d.next = 0.into();
-            self.s_tok.d.next = 0.into();
+            self.c_tok.d.next = 0.into();
+            self.w_tok.d.next = 0.into();
             self.f1_v.d.next = false;
             self.f2_v.d.next = false;
+            self.g1_v.d.next = false;
+            self.g2_v.d.next = false;
             self.rsp_valid_q.d.next = false;
         }
     }

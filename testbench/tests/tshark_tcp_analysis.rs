@@ -1,6 +1,7 @@
 //! The connection table and the emulated host against tshark's TCP
 //! analysis on every trace of the corpus, with the RTL and the model
-//! compared frame by frame (64 bits, random idle and backpressure):
+//! compared frame by frame at 8 and at 64 bits, with random idle cycles
+//! and backpressure:
 //!
 //! - handshakes per `tcp.stream`: ours (two installs per handshake) equal
 //!   tshark's `tcp.completeness` having SYN, SYN-ACK and ACK, except where
@@ -99,18 +100,23 @@ fn classes_and_installs_agree_with_tshark_tcp_analysis() {
     let (mut handshakes, mut old, mut ahead, mut frames) = (0u64, 0u64, 0u64, 0u64);
     for t in &traces {
         let name = t.path.display().to_string();
-        let opts = Options {
-            keep_verdicts: true,
-            flows: true,
-            traffic: Traffic {
-                idle: 0.2,
-                backpressure: 0.3,
-                seed: 11,
-            },
-            ..Options::new(8, Backend::Both)
+        let run = |width: usize| {
+            let opts = Options {
+                keep_verdicts: true,
+                flows: true,
+                traffic: Traffic {
+                    idle: 0.2,
+                    backpressure: 0.3,
+                    seed: 11 + width as u64,
+                },
+                ..Options::new(width, Backend::Both)
+            };
+            let report = replay(&t.path, &opts, &|_, _| {}).unwrap();
+            assert_eq!(report.mismatches, 0, "{name} at {width} bytes: RTL and model differ");
+            report
         };
-        let report = replay(&t.path, &opts, &|_, _| {}).unwrap();
-        assert_eq!(report.mismatches, 0, "{name}: RTL and model differ");
+        let (report, narrow) = (run(8), run(1));
+        assert_eq!(report.classes, narrow.classes, "{name}: 8 and 64 bits differ");
         let ts = tshark(&t.path);
         let class: HashMap<u64, &str> = report
             .frame_classes
