@@ -2,20 +2,24 @@
 //! ports in [`spec::conn_table`]), one lookup per cycle.
 //!
 //! ```text
-//! req/cmd ─> A ─> T ─> H ─> KR ─> K ─> L ─> SR ─> S ─> result FIFO
-//!           hash─────┘  key RAMs──┘     state RAM─┘
+//! req/cmd ─> A ─> T ─> H ─> KR ─> K ─> L ─> SR ─> C ─> W ─> result FIFO
+//!           hash─────┘  key RAMs──┘  sequence RAM┘    │
+//!                                        counter RAM──┘
 //! ```
-//! A token is a frame's header record and checksum verdict, or a host
-//! command. A registers it and starts the Toeplitz hash; H has the hash and
-//! reads both candidate buckets (bank 0 at `hash[B-1:0]`, bank 1 at
-//! `hash[16+B-1:16]`; a slot command reads its slot's bucket) from eight
-//! key RAMs, one per bank and way, each a bucket deep. KR registers the RAM
-//! outputs (a DP16KD without its output register leaves no time for logic
-//! after it), K compares the eight ways with the key, L picks the slot and
-//! reads its state, SR registers that, and S classifies, writes the new
-//! state back and hands the result on. The state read in L cannot see the
-//! writes S makes in the two cycles after, so S takes those from its own
-//! two last writes instead (a connection's back-to-back frames).
+//! A token is a frame's lookup request or a host command. A registers it
+//! and starts the Toeplitz hash; H has the hash and reads both candidate
+//! buckets (bank 0 at `hash[B-1:0]`, bank 1 at `hash[16+B-1:16]`; a slot
+//! command reads its slot's bucket) from eight key RAMs, one per bank and
+//! way, each a bucket deep. KR registers the RAM outputs (a DP16KD without
+//! its output register leaves no time for logic after it), K compares the
+//! eight ways with the key, L picks the slot and reads its rcv_nxt and
+//! snd_una, SR registers them and reads the counters, C classifies and
+//! writes rcv_nxt/snd_una back, W counts and writes the counters back and
+//! hands the result on. A read cannot see the writes of the two cycles
+//! after it, so C and W take those from their own two last writes instead
+//! (a connection's frames back to back); C's choice is made in SR, and its
+//! write path goes from the comparison seq == rcv_nxt straight to the new
+//! rcv_nxt, the class priority off to the side.
 //!
 //! A host command enters only when the pipeline is empty and keeps frames
 //! out until its response, so key RAM writes (insert, remove, in L) never
@@ -470,7 +474,79 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, clearing, clear_at, busy, a_tok, a_key, t_tok, t_key, h_tok, h_key, kr_tok, kr_key, kr_b0, kr_b1, k_tok, k_key, k_b0, k_b1, l_tok, l_key, l_b0, l_b1, l_hit0, l_hit1, l_free0, l_free1, l_entry, sr_tok, sr_slot, sr_hit, sr_ok, sr_wr, sr_wrc, c_tok, c_slot, c_hit, c_ok, c_wr, c_wrc, c_m1, c_m2, c_data, c_seq_end, c_e_fast, c_e_ack, c_set_rcv, c_set_una, c_rcv_to, f1_v, f1_slot, f1_data, f2_v, f2_data, w_tok, w_slot, w_found, w_wrc, w_cls, w_in_hw, w_seqs, w_cnt, g1_v, g1_slot, g1_data, g2_v, g2_slot, g2_data, rsp_valid_q, rsp_status_q, rsp_slot_q, rsp_key_q, rsp_state_q
+            self,
+            clock,
+            clearing,
+            clear_at,
+            busy,
+            a_tok,
+            a_key,
+            t_tok,
+            t_key,
+            h_tok,
+            h_key,
+            kr_tok,
+            kr_key,
+            kr_b0,
+            kr_b1,
+            k_tok,
+            k_key,
+            k_b0,
+            k_b1,
+            l_tok,
+            l_key,
+            l_b0,
+            l_b1,
+            l_hit0,
+            l_hit1,
+            l_free0,
+            l_free1,
+            l_entry,
+            sr_tok,
+            sr_slot,
+            sr_hit,
+            sr_ok,
+            sr_wr,
+            sr_wrc,
+            c_tok,
+            c_slot,
+            c_hit,
+            c_ok,
+            c_wr,
+            c_wrc,
+            c_m1,
+            c_m2,
+            c_data,
+            c_seq_end,
+            c_e_fast,
+            c_e_ack,
+            c_set_rcv,
+            c_set_una,
+            c_rcv_to,
+            f1_v,
+            f1_slot,
+            f1_data,
+            f2_v,
+            f2_data,
+            w_tok,
+            w_slot,
+            w_found,
+            w_wrc,
+            w_cls,
+            w_in_hw,
+            w_seqs,
+            w_cnt,
+            g1_v,
+            g1_slot,
+            g1_data,
+            g2_v,
+            g2_slot,
+            g2_data,
+            rsp_valid_q,
+            rsp_status_q,
+            rsp_slot_q,
+            rsp_key_q,
+            rsp_state_q
         );
         for w in 0..WAYS {
             self.k_e0[w].clock.next = self.clock.val();
@@ -775,10 +851,12 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             & !self.sr_tok.q.val().get_bit(26);
         self.c_e_fast.d.next = self.sr_plain.val() & !self.sr_tok.q.val().get_bit(27);
         self.c_e_ack.d.next = self.sr_plain.val() & self.sr_tok.q.val().get_bit(27);
-        self.c_set_rcv.d.next =
-            self.sr_wr.q.val() & self.sr_cmd.val() & ((self.sr_op.val() == 1) | (self.sr_op.val() == 4));
-        self.c_set_una.d.next =
-            self.sr_wr.q.val() & self.sr_cmd.val() & ((self.sr_op.val() == 1) | (self.sr_op.val() == 5));
+        self.c_set_rcv.d.next = self.sr_wr.q.val()
+            & self.sr_cmd.val()
+            & ((self.sr_op.val() == 1) | (self.sr_op.val() == 4));
+        self.c_set_una.d.next = self.sr_wr.q.val()
+            & self.sr_cmd.val()
+            & ((self.sr_op.val() == 1) | (self.sr_op.val() == 5));
         // A command's values travel as seq (rcv_nxt) and ack (snd_una).
         self.c_rcv_to.d.next = self.sr_seq_end.val();
         if self.sr_cmd.val() {
@@ -856,9 +934,8 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         self.w_cnt.d.next = self.counts.read_data.val();
         self.w_tok.d.next = self.c_tok.q.val();
         self.w_slot.d.next = self.c_slot.q.val();
-        self.w_found.d.next = self.c_hit.q.val()
-            & !self.c_tok.q.val().get_bit(23)
-            & !self.c_tok.q.val().get_bit(24);
+        self.w_found.d.next =
+            self.c_hit.q.val() & !self.c_tok.q.val().get_bit(23) & !self.c_tok.q.val().get_bit(24);
         self.w_wrc.d.next = self.c_wrc.q.val();
         self.w_cls.d.next = self.cls.val();
         self.w_in_hw.d.next = self.in_hw.val();
@@ -880,8 +957,7 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
                 self.cnt.val().get_bits::<48>(32) + bit_cast::<48, 32>(self.plen.val()),
             ) << 32)
             | (bit_cast::<CB, 32>(
-                self.cnt.val().get_bits::<32>(80)
-                    + bit_cast::<32, 1>(self.w_in_hw.q.val().into()),
+                self.cnt.val().get_bits::<32>(80) + bit_cast::<32, 1>(self.w_in_hw.q.val().into()),
             ) << 80)
             | (bit_cast::<CB, 32>(
                 self.cnt.val().get_bits::<32>(112) + bit_cast::<32, 1>(self.in_sw.val().into()),
@@ -903,8 +979,8 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         if self.w_cmd.val() {
             self.rsp_valid_q.d.next = true;
             self.busy.d.next = false;
-            self.rsp_state_q.d.next =
-                bit_cast::<STB, 64>(self.w_seqs.q.val()) | (bit_cast::<STB, CB>(self.cnt.val()) << 64);
+            self.rsp_state_q.d.next = bit_cast::<STB, 64>(self.w_seqs.q.val())
+                | (bit_cast::<STB, CB>(self.cnt.val()) << 64);
             if self.w_wrc.q.val() {
                 self.rsp_state_q.d.next = bit_cast::<STB, 64>(self.w_seqs.q.val())
                     | (bit_cast::<STB, CB>(self.cnt_new.val()) << 64);

@@ -112,11 +112,17 @@ fn classes_and_installs_agree_with_tshark_tcp_analysis() {
                 ..Options::new(width, Backend::Both)
             };
             let report = replay(&t.path, &opts, &|_, _| {}).unwrap();
-            assert_eq!(report.mismatches, 0, "{name} at {width} bytes: RTL and model differ");
+            assert_eq!(
+                report.mismatches, 0,
+                "{name} at {width} bytes: RTL and model differ"
+            );
             report
         };
         let (report, narrow) = (run(8), run(1));
-        assert_eq!(report.classes, narrow.classes, "{name}: 8 and 64 bits differ");
+        assert_eq!(
+            report.classes, narrow.classes,
+            "{name}: 8 and 64 bits differ"
+        );
         let ts = tshark(&t.path);
         let class: HashMap<u64, &str> = report
             .frame_classes
