@@ -34,6 +34,9 @@ pub struct Build {
     pub params: Vec<(&'static str, u64)>,
     /// Whether this build fits an iCE40 HX8K (small buffers).
     pub ice40: bool,
+    /// Whether the synthesis flow and its test run it: a variant that only
+    /// makes simulation tests cheaper (same logic, tiny memories) does not.
+    pub synth: bool,
     pub verilog: String,
     pub ports: Vec<Port>,
 }
@@ -83,6 +86,7 @@ struct Spec {
     width: usize,
     variant: &'static str,
     ice40: bool,
+    synth: bool,
     params: Vec<(&'static str, u64)>,
 }
 
@@ -92,6 +96,7 @@ fn spec(block: &'static str, width: usize) -> Spec {
         width,
         variant: "",
         ice40: true,
+        synth: true,
         params: vec![],
     }
 }
@@ -112,6 +117,7 @@ fn build<B: Block>(s: Spec, mut uut: B) -> Build {
         variant: s.variant,
         params: s.params,
         ice40: s.ice40,
+        synth: s.synth,
         verilog: generate_verilog(&uut),
         ports: probe.ports,
     }
@@ -134,6 +140,7 @@ fn table(entries: u64, variant: &'static str) -> Spec {
     Spec {
         variant,
         ice40: false,
+        synth: variant.is_empty(),
         params: vec![
             ("entries", entries),
             ("ways", crate::conn_table::WAYS as u64),

@@ -69,7 +69,10 @@ fn main() {
     let mut devices: Vec<Device> = args.device.concat();
     devices.sort();
     devices.dedup();
-    let mut builds = hdl::verilog::builds();
+    let mut builds: Vec<_> = hdl::verilog::builds()
+        .into_iter()
+        .filter(|b| b.synth)
+        .collect();
     if let Some(only) = &args.only {
         builds.retain(|b| b.name.contains(only.as_str()));
     }
