@@ -223,6 +223,7 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     hit_bank: Signal<Local, Bit>,
     hits: Signal<Local, Bits<3>>,
     hit_way: Signal<Local, Bits<2>>,
+    hit_bucket: Signal<Local, Bits<B>>,
     n_free0: Signal<Local, Bits<3>>,
     n_free1: Signal<Local, Bits<3>>,
     ins_bank: Signal<Local, Bit>,
@@ -421,6 +422,7 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             hit_bank: Default::default(),
             hits: Default::default(),
             hit_way: Default::default(),
+            hit_bucket: Default::default(),
             n_free0: Default::default(),
             n_free1: Default::default(),
             ins_bank: Default::default(),
@@ -740,14 +742,13 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             self.ins_way.next = 0.into();
         }
         // A found key's slot: bank 0's bucket first.
-        self.l_slot.next = (bit_cast::<SB, 1>(self.hit_bank.val().into()) << self.at_bank.val())
-            | (bit_cast::<SB, B>(self.l_b0.q.val()) << 2)
-            | bit_cast::<SB, 2>(self.hit_way.val());
+        self.hit_bucket.next = self.l_b0.q.val();
         if self.hit_bank.val() {
-            self.l_slot.next = (bit_cast::<SB, 1>(1.into()) << self.at_bank.val())
-                | (bit_cast::<SB, B>(self.l_b1.q.val()) << 2)
-                | bit_cast::<SB, 2>(self.hit_way.val());
+            self.hit_bucket.next = self.l_b1.q.val();
         }
+        self.l_slot.next = (bit_cast::<SB, 1>(self.hit_bank.val().into()) << self.at_bank.val())
+            | (bit_cast::<SB, B>(self.hit_bucket.val()) << 2)
+            | bit_cast::<SB, 2>(self.hit_way.val());
         self.l_status.next = 0.into();
         self.wr_en.next = false;
         self.wr_bank.next = self.l_slot16.val().get_bit(self.at_bank.val().index());
