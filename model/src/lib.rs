@@ -9,4 +9,5 @@ pub mod conn_table;
 pub mod csum;
 pub mod rx_checksum;
 pub mod rx_parse;
+pub mod tso;
 pub mod tx_checksum;

@@ -12,6 +12,7 @@ pub mod rx_csum;
 pub mod rx_parse;
 pub mod stream;
 pub mod toeplitz;
+pub mod tso;
 pub mod tx_csum;
 
 pub use field::Field;
