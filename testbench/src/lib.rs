@@ -16,3 +16,4 @@ pub mod sim;
 pub mod stream;
 pub mod table_engine;
 pub mod tx_checksum;
+pub mod tx_engine;
