@@ -14,5 +14,7 @@ pub mod rx_walker;
 pub mod stream;
 pub mod sync_fifo;
 pub mod toeplitz;
+pub mod tso;
 pub mod tx_checksum;
+pub mod tx_path;
 pub mod verilog;

@@ -149,6 +149,26 @@ fn table(entries: u64, variant: &'static str) -> Spec {
     }
 }
 
+/// A `tso` build: its 32 KB ring does not fit an iCE40 HX8K.
+fn tso(width: usize) -> Spec {
+    Spec {
+        ice40: false,
+        params: vec![("ring_bytes", crate::tso::RING_BYTES as u64)],
+        ..spec("tso", width)
+    }
+}
+
+/// The TX path (`tso` then `tx_checksum`) for simulation: both blocks are
+/// synthesized on their own.
+fn tx_path(width: usize, n: usize) -> Spec {
+    Spec {
+        ice40: false,
+        synth: false,
+        params: vec![("max_frame", crate::tx_checksum::max_frame(width, n) as u64)],
+        ..spec("tx_path", width)
+    }
+}
+
 /// Every build of every block. The `small` builds trade the jumbo-frame
 /// buffer for one that fits small FPGAs (and exercise the cut path cheaply).
 pub fn builds() -> Vec<Build> {
@@ -173,5 +193,9 @@ pub fn builds() -> Vec<Build> {
         build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),
         build(tx(1, 11, "small"), TxChecksum::<8, 1, 10, 11, 12>::new()),
         build(tx(8, 8, "small"), TxChecksum::<64, 8, 73, 8, 9>::new()),
+        build(tso(1), crate::tso::TsoW1::new()),
+        build(tso(8), crate::tso::TsoW8::new()),
+        build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),
+        build(tx_path(8, 11), crate::tx_path::TxPathW8::new()),
     ]
 }

@@ -11,6 +11,8 @@ use spec::tx_csum::Command;
 pub struct Segment {
     pub frame: Vec<u8>,
     pub cmd: Command,
+    /// Leaves marked bad: the host marked the frame bad.
+    pub user: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +21,8 @@ pub struct Output {
     pub status: Status,
 }
 
-/// Cuts `frame` as `desc` asks.
-pub fn segment(frame: &[u8], desc: Desc) -> Output {
+/// Cuts `frame` as `desc` asks; `user`: the host marked it bad.
+pub fn segment(frame: &[u8], user: bool, desc: Desc) -> Output {
     let status = refusal(frame, desc);
     if status != Status::Ok {
         return Output {
@@ -31,49 +33,65 @@ pub fn segment(frame: &[u8], desc: Desc) -> Output {
     let len = desc.len as usize;
     let cmd = desc.checksum_command();
     let got = frame.len().min(len);
-    let ended = match frame.len().cmp(&len) {
+    let mut status = match frame.len().cmp(&len) {
         std::cmp::Ordering::Less => Status::Truncated,
         std::cmp::Ordering::Equal => Status::Ok,
         std::cmp::Ordering::Greater => Status::Overlong,
     };
-    let bounds = if desc.tso {
-        segment_bounds(len, usize::from(desc.hdr_len), usize::from(desc.mss))
+    let (hdr, bounds) = if desc.tso {
+        let hdr = usize::from(desc.hdr_len);
+        (hdr, segment_bounds(len, hdr, usize::from(desc.mss)))
     } else {
-        vec![(0, len)]
+        (0, vec![(0, len)])
     };
     let single = bounds.len() == 1;
-    let hdr = if desc.tso {
-        usize::from(desc.hdr_len)
-    } else {
-        0
-    };
-    let segments = bounds
+    let mut segments: Vec<Segment> = bounds
         .iter()
         .enumerate()
         .take_while(|(_, &(_, end))| end <= got)
+        .filter(|(_, &(start, end))| hdr + end - start > 0)
         .map(|(i, &(start, end))| {
             let mut s = frame[..hdr].to_vec();
             s.extend_from_slice(&frame[start..end]);
             if !single {
                 fix_header(&mut s, frame, desc, i, i + 1 == bounds.len());
             }
-            Segment { frame: s, cmd }
+            Segment {
+                frame: s,
+                cmd,
+                user: false,
+            }
         })
         .collect();
-    Output {
-        segments,
-        status: ended,
+    // The last segment waits for the frame's last byte, so it alone can
+    // still carry the host's verdict.
+    if user && status != Status::Truncated {
+        if let Some(last) = segments.last_mut() {
+            last.user = true;
+            status = Status::HostError;
+        }
     }
+    Output { segments, status }
 }
 
 /// The frames on the wire: the segments through `tx_checksum` (whose
 /// buffer holds `max_len` bytes).
 pub fn send(frame: &[u8], desc: Desc, max_len: usize) -> (Vec<tx_checksum::Output>, Status) {
-    let out = segment(frame, desc);
+    send_flagged(frame, false, desc, max_len)
+}
+
+/// [`send`] for a frame the host may have marked bad (`user`).
+pub fn send_flagged(
+    frame: &[u8],
+    user: bool,
+    desc: Desc,
+    max_len: usize,
+) -> (Vec<tx_checksum::Output>, Status) {
+    let out = segment(frame, user, desc);
     let wire = out
         .segments
         .iter()
-        .map(|s| tx_checksum::apply(&s.frame, false, s.cmd, max_len))
+        .map(|s| tx_checksum::apply(&s.frame, s.user, s.cmd, max_len))
         .collect();
     (wire, out.status)
 }
@@ -183,7 +201,7 @@ mod tests {
     #[test]
     fn segments_split_payload_and_fix_headers() {
         let f = v4(25, 0x80 | 0x08 | 0x01 | 0x10);
-        let out = segment(&f, Desc::tso(f.len(), 10, 14, 34, 54, false));
+        let out = segment(&f, false, Desc::tso(f.len(), 10, 14, 34, 54, false));
         assert_eq!(out.status, Status::Ok);
         let s: Vec<_> = out.segments.iter().map(|s| &s.frame).collect();
         assert_eq!(s.iter().map(|s| s.len()).collect::<Vec<_>>(), [64, 64, 59]);
@@ -204,7 +222,7 @@ mod tests {
     #[test]
     fn short_payload_leaves_untouched() {
         let f = v4(10, 0x19);
-        let out = segment(&f, Desc::tso(f.len(), 10, 14, 34, 54, false));
+        let out = segment(&f, false, Desc::tso(f.len(), 10, 14, 34, 54, false));
         assert_eq!(out.segments.len(), 1);
         assert_eq!(out.segments[0].frame, f);
     }
@@ -212,16 +230,25 @@ mod tests {
     #[test]
     fn truncated_frames_keep_whole_segments_only() {
         let f = v4(25, 0);
-        let out = segment(&f[..70], Desc::tso(f.len(), 10, 14, 34, 54, false));
+        let out = segment(&f[..70], false, Desc::tso(f.len(), 10, 14, 34, 54, false));
         assert_eq!(out.status, Status::Truncated);
         assert_eq!(out.segments.len(), 1);
+    }
+
+    #[test]
+    fn a_frame_marked_bad_loses_its_last_segment_only() {
+        let f = v4(25, 0);
+        let out = segment(&f, true, Desc::tso(f.len(), 10, 14, 34, 54, false));
+        assert_eq!(out.status, Status::HostError);
+        let bad: Vec<_> = out.segments.iter().map(|s| s.user).collect();
+        assert_eq!(bad, [false, false, true]);
     }
 
     #[test]
     fn bad_descriptors_are_refused() {
         let f = v4(25, 0);
         let d = Desc::tso(f.len(), 10, 14, 34, 54, false);
-        let refused = |d: Desc| segment(&f, d).status;
+        let refused = |d: Desc| segment(&f, false, d).status;
         assert_eq!(refused(Desc { mss: 0, ..d }), Status::BadMss);
         assert_eq!(refused(Desc { hdr_len: 50, ..d }), Status::BadHeader);
         assert_eq!(

@@ -25,13 +25,18 @@
 //! `len` is the frame's length as the host posted it: the descriptor is
 //! checked before any byte leaves. A refused frame is dropped whole and
 //! never sent; a frame that ends early loses the segments it does not hold
-//! entirely; bytes past `len` are dropped. Every frame ends with one
-//! [`Status`] and the count of segments sent on the `done` port.
+//! entirely; bytes past `len` are dropped. A frame the host marks bad
+//! (`user` on its last beat) cannot be recalled, as segments may already be
+//! out; its last segment, which always waits for the last byte, leaves
+//! marked bad (the MAC drops it, so the peer sees a hole and TCP recovers).
+//! Every frame ends with one [`Status`] and the count of segments sent on
+//! the `done` port.
 
 use crate::field::{layout_is_sound, Field};
 use crate::tx_csum;
 
-pub const DESC_BITS: u32 = 64;
+/// Bits of the descriptor (61: the host keeps it in a `u64`).
+pub const DESC_BITS: u32 = 61;
 pub const FIELD_LEN: Field = Field::new("len", 0, 17);
 pub const FIELD_MSS: Field = Field::new("mss", 17, 14);
 pub const FIELD_L3: Field = Field::new("l3_offset", 31, 8);
@@ -75,7 +80,7 @@ pub const TCP_PSH: u8 = 0x08;
 pub const TCP_CWR: u8 = 0x80;
 
 /// Width of the `done` port's status and segment count.
-pub const STATUS_BITS: u32 = 3;
+pub const STATUS_BITS: u32 = 4;
 pub const SEGMENTS_BITS: u32 = 16;
 
 /// What to do with one frame.
@@ -218,10 +223,12 @@ pub enum Status {
     Truncated = 6,
     /// The frame ran past `len`: the bytes past it were dropped.
     Overlong = 7,
+    /// The host marked the frame bad: its last segment left marked bad.
+    HostError = 8,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Ok,
         Status::BadMss,
         Status::TooLong,
@@ -230,6 +237,7 @@ impl Status {
         Status::HeaderLengthMismatch,
         Status::Truncated,
         Status::Overlong,
+        Status::HostError,
     ];
 
     pub fn from_code(code: u8) -> Option<Self> {
@@ -238,7 +246,10 @@ impl Status {
 
     /// Whether the descriptor was refused (nothing of the frame was sent).
     pub fn refused(self) -> bool {
-        !matches!(self, Status::Ok | Status::Truncated | Status::Overlong)
+        !matches!(
+            self,
+            Status::Ok | Status::Truncated | Status::Overlong | Status::HostError
+        )
     }
 
     /// Stable name used in reports and JSON.
@@ -252,11 +263,12 @@ impl Status {
             Status::HeaderLengthMismatch => "header_length_mismatch",
             Status::Truncated => "truncated",
             Status::Overlong => "overlong",
+            Status::HostError => "host_error",
         }
     }
 }
 
-const _: () = assert!((Status::Overlong as u32) < (1 << STATUS_BITS));
+const _: () = assert!((Status::HostError as u32) < (1 << STATUS_BITS));
 
 #[cfg(test)]
 mod tests {
@@ -294,7 +306,7 @@ mod tests {
         for s in Status::ALL {
             assert_eq!(Status::from_code(s as u8), Some(s));
         }
-        assert_eq!(Status::from_code(8), None);
+        assert_eq!(Status::from_code(9), None);
     }
 
     #[test]

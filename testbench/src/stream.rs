@@ -174,6 +174,11 @@ pub trait Harness {
     fn taken(&self) -> bool;
     /// After `eval`: the output completed at this clock edge, if any.
     fn output(&mut self, out_ready: bool) -> Option<Self::Output>;
+    /// A count that moves whenever the block makes progress short of a
+    /// whole output (e.g. beats of one long output), for hang detection.
+    fn progress(&self) -> u64 {
+        0
+    }
 }
 
 /// Streams `frames` (bytes, user flag, sideband) through `h` with the given
@@ -238,14 +243,14 @@ where
                 user: user && last,
             };
             loop {
-                let before = got;
+                let before = (got, h.progress());
                 if step(h, Some((beat, &extra)), &mut c, &mut got)? {
                     c.beats_in += 1;
                     last_progress = h.sim().cycles();
                     break;
                 }
                 c.stalls_in += 1;
-                if got != before {
+                if (got, h.progress()) != before {
                     last_progress = h.sim().cycles();
                 }
                 hung(h, last_progress, sent, got)?;
@@ -253,9 +258,9 @@ where
         }
     }
     while got < sent {
-        let before = got;
+        let before = (got, h.progress());
         step(h, None, &mut c, &mut got)?;
-        if got != before {
+        if (got, h.progress()) != before {
             last_progress = h.sim().cycles();
         }
         hung(h, last_progress, sent, got)?;
