@@ -487,7 +487,7 @@ impl<
             width: offset(K as u32),
             hdr_max: offset(HDR_MAX as u32),
             hshift: Constant::new(((8 - lg) as u64).to_bits()),
-            ring_limit: Constant::new((((1u64 << RB) - 8) as u64).to_bits()),
+            ring_limit: Constant::new(((1u64 << RB) - 8).to_bits()),
             one_k: Constant::new(1.into()),
             dw: c8(D),
             mss_max: offset(u32::from(ts::MSS_MAX)),
@@ -974,6 +974,7 @@ impl<
 
         self.queue.write.next = false;
         self.queue.data_in.next = 0.into();
+        self.g_tgt.next = 0.into();
         match self.g_state.q.val().index() {
             0 => {
                 if self.gs_used.val() & self.gs_hdr.val() & !self.gs_done.val() {

@@ -13,9 +13,11 @@ use serde::Serialize;
 use std::time::Instant;
 use testbench::conn_table::ConnTableRtl;
 use testbench::gen::FrameGen;
+use testbench::gen_tso::SuperGen;
 use testbench::rx_checksum::RxChecksumRtl;
 use testbench::rx_parser::RxParserRtl;
 use testbench::stream::{run, Counters, Traffic};
+use testbench::tso::TxRtl;
 use testbench::tx_checksum::TxChecksumRtl;
 
 #[derive(Serialize)]
@@ -43,8 +45,30 @@ struct Speed {
     ratio: f64,
 }
 
+/// TSO at line rate: super-frames back to back, output always ready. An
+/// ideal block sends one beat every cycle from its first output beat to its
+/// last, replicated headers included.
+#[derive(Serialize)]
+struct TsoRate {
+    block: &'static str,
+    width_bits: usize,
+    superframes: usize,
+    mss: u16,
+    segments: usize,
+    beats_out: u64,
+    /// Cycles from the first output beat to the last.
+    span: u64,
+    /// beats_out / span: 1.0 is line rate.
+    efficiency: f64,
+    /// Header and descriptor bytes the host writes per super-frame, and
+    /// per the same payload sent as separate segments.
+    host_bytes_tso: usize,
+    host_bytes_segments: usize,
+}
+
 #[derive(Serialize)]
 struct Report {
+    tso: Vec<TsoRate>,
     rates: Vec<Rate>,
     speed: Vec<Speed>,
 }
@@ -253,13 +277,84 @@ fn table_rate(conns: usize, n: usize) -> Rate {
     rate(block, 8, 0, n, c)
 }
 
+/// `n` 64 KB super-frames (IPv4, timestamps) at `mss` through `block`.
+fn tso_rate(block: &'static str, width: usize, mss: u16, n: usize) -> TsoRate {
+    let mut g = SuperGen::new(mss.into());
+    let work: Vec<_> = (0..n)
+        .map(|_| loop {
+            let f = g.super_frame(65_000, mss, false, false);
+            if f.desc.hdr_len == 66 {
+                break f;
+            }
+        })
+        .collect();
+    let mut rtl = TxRtl::new(block, width, None).unwrap();
+    let input = work
+        .iter()
+        .map(|f| (&f.frame, false, f.desc.pack().unwrap()));
+    let mut segments = 0;
+    run(&mut rtl, input, &Traffic::FULL_RATE, |f| {
+        let f = f?;
+        assert_eq!(f.status, spec::tso::Status::Ok);
+        segments += f.segments.len();
+        Ok(())
+    })
+    .unwrap();
+    let span = rtl.last_out - rtl.first_out.unwrap() + 1;
+    // The host's part: a descriptor (8 bytes) and a header per frame it
+    // builds.
+    let per_frame = 8 + usize::from(work[0].desc.hdr_len);
+    TsoRate {
+        block,
+        width_bits: width * 8,
+        superframes: n,
+        mss,
+        segments,
+        beats_out: rtl.beats_out,
+        span,
+        efficiency: rtl.beats_out as f64 / span as f64,
+        host_bytes_tso: per_frame,
+        host_bytes_segments: per_frame * segments / n,
+    }
+}
+
 fn main() {
+    // `cargo bench -p testbench --bench blocks -- tso` runs only the groups
+    // whose name contains `tso` (cargo itself passes `--bench`).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |group: &str| only.is_empty() || only.iter().any(|o| group.contains(o.as_str()));
+    let mut tso = Vec::new();
+    for (block, width, mss) in [
+        ("tso", 8, 1460),
+        ("tx_path", 8, 1460),
+        ("tx_path", 8, 536),
+        ("tx_path", 8, 8960),
+        ("tx_path", 1, 1460),
+    ] {
+        if !wanted("tso") {
+            continue;
+        }
+        eprintln!(
+            "bench: {block}, {} bits, 64 KB super-frames at MSS {mss}",
+            width * 8
+        );
+        tso.push(tso_rate(block, width, mss, if width == 1 { 2 } else { 8 }));
+    }
     let mut rates = Vec::new();
     for conns in [1, 1000] {
+        if !wanted("conn_table") {
+            break;
+        }
         eprintln!("bench: conn_table lookups, {conns} connection(s)");
         rates.push(table_rate(conns, 20_000));
     }
     for width in [1, 8] {
+        if !wanted("rx_checksum tx_checksum rx_parser") {
+            break;
+        }
         let n = if width == 1 { 200 } else { 2000 };
         for len in [60, 64, 1514, 9018] {
             let n = if len == 9018 { n / 10 } else { n };
@@ -274,10 +369,15 @@ fn main() {
         eprintln!("bench: rx_parser, {} bits, option-heavy frames", width * 8);
         rates.push(parser_rate("rx_parser_opts40", width, &option_heavy(n / 4)));
     }
-    eprintln!("bench: simulation speed, Verilator and rust-hdl");
     let report = Report {
+        tso,
         rates,
-        speed: vec![speed()],
+        speed: if wanted("speed") {
+            eprintln!("bench: simulation speed, Verilator and rust-hdl");
+            vec![speed()]
+        } else {
+            vec![]
+        },
     };
     println!(
         "{:<16} {:>5} {:>6} {:>8} {:>9} {:>7} {:>10} {:>10}",
@@ -296,6 +396,24 @@ fn main() {
             r.end_to_end
         );
     }
+    println!(
+        "\n{:<8} {:>5} {:>5} {:>9} {:>8} {:>8} {:>10} {:>16}",
+        "block", "bits", "mss", "segments", "beats", "span", "efficiency", "host B tso/segs"
+    );
+    for t in &report.tso {
+        println!(
+            "{:<8} {:>5} {:>5} {:>9} {:>8} {:>8} {:>10.4} {:>9}/{}",
+            t.block,
+            t.width_bits,
+            t.mss,
+            t.segments,
+            t.beats_out,
+            t.span,
+            t.efficiency,
+            t.host_bytes_tso,
+            t.host_bytes_segments
+        );
+    }
     for s in &report.speed {
         println!(
             "\n{} at {} bits: Verilator {:.2} M cycles/s, rust-hdl simulator {:.0} k cycles/s: {:.0}x",
@@ -308,7 +426,11 @@ fn main() {
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/bench");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("report.json");
+    let path = if only.is_empty() {
+        dir.join("report.json")
+    } else {
+        dir.join(format!("report-{}.json", only.join("-")))
+    };
     std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
     eprintln!("bench: wrote {}", path.display());
 }

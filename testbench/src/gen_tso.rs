@@ -73,7 +73,7 @@ impl SuperGen {
         f.extend(seq.to_be_bytes());
         f.extend((0..4).map(|_| r.gen::<u8>()));
         f.extend([
-            ((20 + opts.len()) / 4 << 4) as u8,
+            (((20 + opts.len()) / 4) << 4) as u8,
             r.gen(),
             r.gen(),
             r.gen(),
