@@ -56,7 +56,11 @@ fn tx_path(width: usize, work: &[Work], traffic: Traffic) {
         assert_eq!(got.status, status, "frame {i}: {d:?}");
         assert_eq!(got.segments.len(), wire.len(), "frame {i}: {d:?}");
         for (n, (g, w)) in got.segments.iter().zip(&wire).enumerate() {
-            same(&g.frame, &w.frame, &format!("frame {i} wire frame {n}: {d:?}"));
+            same(
+                &g.frame,
+                &w.frame,
+                &format!("frame {i} wire frame {n}: {d:?}"),
+            );
             assert_eq!(g.side, w.status as u32, "frame {i} wire frame {n} status");
             assert_eq!(g.user, w.user, "frame {i} wire frame {n} user");
         }
