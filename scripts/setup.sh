@@ -3,7 +3,8 @@
 # there already. Source it (`. scripts/setup.sh`) to get the tools on PATH.
 #
 #   sim     Verilator 5 and a C++ compiler: build and run the RTL simulation
-#   oracle  tshark: the independent checksum oracle in the tests
+#   oracle  tshark: the independent checksum oracle in the tests; ethtool:
+#           turns veth offloads off for the Linux GSO oracle
 #   synth   yosys + nextpnr (ECP5, iCE40) from PyPI (yowasp), and just
 #
 # With no argument, installs all three.
@@ -22,6 +23,7 @@ if wanted sim; then
     has make || apt_pkgs+=(make)
 fi
 wanted oracle && ! has tshark && apt_pkgs+=(tshark)
+wanted oracle && ! has ethtool && apt_pkgs+=(ethtool)
 
 # Python tools live in a venv under the user's cache, shared by clones.
 tools="${OPENTOE_TOOLS:-$HOME/.cache/opentoe/tools}"

@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod emu_host;
 pub mod gen;
 pub mod gen_tso;
+pub mod linux_gso;
 pub mod replay;
 pub mod replay_parse;
 pub mod replay_table;
