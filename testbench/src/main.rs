@@ -66,6 +66,15 @@ struct ReplayArgs {
     /// Ways per bucket; the RTL build has 4.
     #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_WAYS)]
     table_ways: usize,
+    /// Send the capture through the TX path (tso + tx_checksum) instead of
+    /// the RX path: each TCP direction's in-order data segments merged into
+    /// TSO super-frames, other TCP/UDP frames with a checksum request,
+    /// the rest as they are; --backend both compares RTL and model.
+    #[arg(long)]
+    tx: bool,
+    /// With --tx: write the frames on the wire to this pcap (Ethernet).
+    #[arg(long, value_name = "FILE.pcap", requires = "tx")]
+    out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -118,6 +127,8 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         table_entries: a.table_entries,
         table_ways: a.table_ways,
         flows: a.flows,
+        tx: a.tx,
+        out: a.out.clone(),
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} replaying {bytes}/{total_bytes} [{bar:30}] {eta}")

@@ -35,6 +35,10 @@ pub struct Options {
     pub table_ways: usize,
     /// List every connection direction the host installed.
     pub flows: bool,
+    /// Run the TX path instead of the RX passes (`crate::replay_tx`).
+    pub tx: bool,
+    /// With `tx`: write the frames on the wire to this pcap.
+    pub out: Option<PathBuf>,
 }
 
 impl Options {
@@ -49,6 +53,8 @@ impl Options {
             table_entries: spec::conn_table::DEFAULT_ENTRIES,
             table_ways: spec::conn_table::DEFAULT_WAYS,
             flows: false,
+            tx: false,
+            out: None,
         }
     }
 }
@@ -58,6 +64,9 @@ pub type Progress<'a> = &'a dyn Fn(u64, u64);
 
 /// Replays `path` and reports what the engine said about every frame.
 pub fn replay(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Report> {
+    if opts.tx {
+        return crate::replay_tx::replay_tx(path, opts, progress);
+    }
     let mut reader = Reader::open(path)?;
     let mut report = Report::new(path, opts);
     let started = Instant::now();

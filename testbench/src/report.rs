@@ -126,6 +126,9 @@ pub struct Report {
     /// With `--verdicts`: every frame's class.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frame_classes: Vec<FrameClass>,
+    /// With `--tx`: the TX path's figures (the RX fields stay zero).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<crate::replay_tx::TxReport>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -206,6 +209,7 @@ impl Report {
             parser_sim: None,
             verdicts: Vec::new(),
             frame_classes: Vec::new(),
+            tx: None,
         }
     }
 
@@ -309,6 +313,9 @@ fn sim(c: Counters, wall: Duration) -> Sim {
 impl Report {
     /// The report as a table for a terminal.
     pub fn human(&self) -> String {
+        if let Some(tx) = &self.tx {
+            return crate::replay_tx::human(self, tx);
+        }
         let mut s = String::new();
         let c = &self.checksum;
         let _ = writeln!(
