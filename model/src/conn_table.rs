@@ -2,6 +2,7 @@
 //! the host commands, and the class of each frame with its state update.
 
 use spec::conn_table::{buckets, seq_le, seq_lt, Class, CmdStatus, Key, BANKS};
+pub use spec::conn_table::{Answer, Cmd};
 use spec::conn_table::{FIELD_BYTES, FIELD_FAST, FIELD_FRAMES, FIELD_SLOW};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
 use spec::rx_parse::{Header, Opt, Status};
@@ -313,46 +314,6 @@ pub fn key_of(h: &Header) -> Key {
         dst: words(h.dst),
         sport: h.sport,
         dport: h.dport,
-    }
-}
-
-/// A host command with its arguments, as the command registers carry it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cmd {
-    /// `bank`: `None` for the emptier bucket, else bank 0 or 1.
-    Insert {
-        key: Key,
-        rcv_nxt: u32,
-        snd_una: u32,
-        bank: Option<usize>,
-    },
-    Remove(usize),
-    Read(usize),
-    WriteRcvNxt(usize, u32),
-    WriteSndUna(usize, u32),
-    ReadCounters(usize),
-}
-
-/// What a command answers: only the fields the command defines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub status: CmdStatus,
-    /// Insert: the slot taken (or holding the key, with `Exists`).
-    pub slot: Option<usize>,
-    /// Read: key, rcv_nxt, snd_una.
-    pub entry: Option<(Key, u32, u32)>,
-    /// ReadCounters: frames, bytes, fast, slow.
-    pub counters: Option<[u64; 4]>,
-}
-
-impl Answer {
-    pub fn status(status: CmdStatus) -> Answer {
-        Answer {
-            status,
-            slot: None,
-            entry: None,
-            counters: None,
-        }
     }
 }
 

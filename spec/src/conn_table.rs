@@ -104,6 +104,31 @@ const fn state_is_packed() -> bool {
 }
 const _: () = assert!(state_is_packed());
 
+/// The state word's bytes (little-endian, bit 0 first) as [`STATE_FIELDS`]
+/// values; the inverse of [`pack_state`].
+pub fn unpack_state(b: &[u8; STATE_BITS as usize / 8]) -> [u64; 6] {
+    STATE_FIELDS.map(|f| {
+        (0..f.width)
+            .map(|i| {
+                let bit = (f.lsb + i) as usize;
+                u64::from(b[bit / 8] >> (bit % 8) & 1) << i
+            })
+            .sum()
+    })
+}
+
+/// [`STATE_FIELDS`] values (each cut to its width) as the state word's bytes.
+pub fn pack_state(values: [u64; 6]) -> [u8; STATE_BITS as usize / 8] {
+    let mut b = [0u8; STATE_BITS as usize / 8];
+    for (f, v) in STATE_FIELDS.iter().zip(values) {
+        for i in 0..f.width {
+            let bit = (f.lsb + i) as usize;
+            b[bit / 8] |= ((v >> i & 1) as u8) << (bit % 8);
+        }
+    }
+    b
+}
+
 /// A connection direction's 4-tuple, as it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
@@ -287,6 +312,46 @@ impl CmdStatus {
     }
 }
 
+/// A host command with its arguments, as the command registers carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    /// `bank`: `None` for the emptier bucket, else bank 0 or 1.
+    Insert {
+        key: Key,
+        rcv_nxt: u32,
+        snd_una: u32,
+        bank: Option<usize>,
+    },
+    Remove(usize),
+    Read(usize),
+    WriteRcvNxt(usize, u32),
+    WriteSndUna(usize, u32),
+    ReadCounters(usize),
+}
+
+/// What a command answers: only the fields the command defines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: CmdStatus,
+    /// Insert: the slot taken (or holding the key, with `Exists`).
+    pub slot: Option<usize>,
+    /// Read: key, rcv_nxt, snd_una.
+    pub entry: Option<(Key, u32, u32)>,
+    /// ReadCounters: frames, bytes, fast, slow.
+    pub counters: Option<[u64; 4]>,
+}
+
+impl Answer {
+    pub fn status(status: CmdStatus) -> Answer {
+        Answer {
+            status,
+            slot: None,
+            entry: None,
+            counters: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +389,15 @@ mod tests {
         v6.v6 = true;
         v6.src[15] = 7;
         assert_eq!(Key::from_port(&v6.to_port()), Some(v6));
+    }
+
+    #[test]
+    fn state_word_round_trips_field_by_field() {
+        let v = [0xDEAD_BEEF, 1, 0xFFFF_FFFF, 0xABCD_EF01_2345, 7, 0x8000_0000];
+        let b = pack_state(v);
+        // rcv_nxt is the first 32 bits, little-endian.
+        assert_eq!(b[..4], [0xEF, 0xBE, 0xAD, 0xDE]);
+        assert_eq!(unpack_state(&b), v);
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //! a change of the contract. The crate has no dependencies on purpose.
 
 pub mod conn_table;
+pub mod dma;
 pub mod field;
+pub mod regs;
+pub mod regs_doc;
+pub mod ring;
 pub mod rx_csum;
 pub mod rx_parse;
 pub mod stream;

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rx_checksum;
 pub mod rx_parser;
 pub mod sim;
+pub mod sim_device;
 pub mod stream;
 pub mod table_engine;
 pub mod tso;
