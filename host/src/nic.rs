@@ -300,9 +300,11 @@ impl<D: Device> Nic<D> {
         }
         let bytes = TxDesc { addr: 0, desc }.to_bytes()?;
         let mem = self.dev.mem();
-        let buf = mem.alloc(frame.len());
+        // The engine reads whole 8-byte words.
+        let words = frame.len().next_multiple_of(spec::dma::WORD_BYTES);
+        let buf = mem.alloc(words);
         mem.cpu_write(buf, frame);
-        mem.map(buf, frame.len(), Perm::Read);
+        mem.map(buf, words, Perm::Read);
         let index = self.tx.tail;
         let mut d = bytes;
         d[..8].copy_from_slice(&buf.to_le_bytes());
@@ -400,6 +402,7 @@ impl<D: Device> Nic<D> {
                 RxStatus::Ok if len <= self.cfg.rx_buffer_bytes => len,
                 RxStatus::TooBig => self.cfg.rx_buffer_bytes,
                 RxStatus::Ok => return Err(bad(format!("length {len} past the buffer"))),
+                RxStatus::BadDesc => return Err(bad("the engine refused our buffer".into())),
             };
             let mem = self.dev.mem();
             mem.unmap(buf);

@@ -24,14 +24,15 @@
 //!   host has not returned.
 //!
 //! Base and size are taken while [`CTRL_ENABLE`] is clear; writes to them
-//! while it is set are ignored.
+//! while it is set are ignored. The low 3 bits of a base read as 0; a
+//! `log_size` above [`MAX_LOG_SIZE`] is taken as `MAX_LOG_SIZE`.
 //!
 //! # Interrupts
 //!
 //! A completion ring's bit in `IRQ_STATUS` is set when `IRQ_MOD_COUNT`
-//! completions (0 counts as 1) have been written since the bit was last
-//! cleared, or when the oldest of them has waited `IRQ_MOD_TIME` cycles (0:
-//! no timer). The `irq` line is `IRQ_STATUS & IRQ_ENABLE != 0`; the host
+//! completions (0 counts as 1) have been written since it was last set, or
+//! when the oldest of those has waited `IRQ_MOD_TIME` cycles (0: no
+//! timer). The `irq` line is `IRQ_STATUS & IRQ_ENABLE != 0`; the host
 //! clears bits by writing ones (W1C).
 //!
 //! # Reset
@@ -100,7 +101,12 @@ pub const CAPS: Reg = reg(
     Access::Ro,
     "data path bytes per beat 7..0; log2 of table entries 15..8; table ways 19..16",
 );
-pub const CONTROL: Reg = reg("CONTROL", 0x010, Access::Rw, "bit 0 enable; bit 1 reset (reads 0)");
+pub const CONTROL: Reg = reg(
+    "CONTROL",
+    0x010,
+    Access::Rw,
+    "bit 0 enable; bit 1 reset (reads 0)",
+);
 pub const CTRL_ENABLE: u32 = 1 << 0;
 pub const CTRL_RESET: u32 = 1 << 1;
 pub const STATUS: Reg = reg(
@@ -219,7 +225,9 @@ pub const CT_BANK: Reg = reg(
 pub const CT_SLOT: Reg = reg("CT_SLOT", 0x20C, Access::Rw, "argument slot (16 bits)");
 pub const CT_RCV_NXT: Reg = reg("CT_RCV_NXT", 0x210, Access::Rw, "argument rcv_nxt");
 pub const CT_SND_UNA: Reg = reg("CT_SND_UNA", 0x214, Access::Rw, "argument snd_una");
-/// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 = bits 31..0.
+/// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 =
+/// bits 31..0. Other bit patterns (bits past an IPv4 tuple or above bit
+/// 288) are outside the contract.
 pub const CT_KEY: u32 = 0x220;
 pub const CT_KEY_WORDS: u32 = 10;
 pub const CT_RSP_SLOT: Reg = reg(
@@ -375,7 +383,9 @@ pub fn all() -> Vec<Reg> {
             ));
         }
     }
-    v.extend([CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA]);
+    v.extend([
+        CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA,
+    ]);
     const KEY_NAMES: [&str; 10] = [
         "CT_KEY0", "CT_KEY1", "CT_KEY2", "CT_KEY3", "CT_KEY4", "CT_KEY5", "CT_KEY6", "CT_KEY7",
         "CT_KEY8", "CT_KEY9",
@@ -402,11 +412,21 @@ pub fn all() -> Vec<Reg> {
         "CT_RSP_STATE6",
     ];
     for (i, n) in KEY_NAMES.iter().enumerate() {
-        v.push(reg(n, CT_KEY + 4 * i as u32, Access::Rw, "argument key word"));
+        v.push(reg(
+            n,
+            CT_KEY + 4 * i as u32,
+            Access::Rw,
+            "argument key word",
+        ));
     }
     v.push(CT_RSP_SLOT);
     for (i, n) in RSP_KEY_NAMES.iter().enumerate() {
-        v.push(reg(n, CT_RSP_KEY + 4 * i as u32, Access::Ro, "answer key word"));
+        v.push(reg(
+            n,
+            CT_RSP_KEY + 4 * i as u32,
+            Access::Ro,
+            "answer key word",
+        ));
     }
     for (i, n) in STATE_NAMES.iter().enumerate() {
         v.push(reg(
