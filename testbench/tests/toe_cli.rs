@@ -22,7 +22,7 @@ fn tmp(name: &str) -> PathBuf {
 
 #[test]
 fn help_is_everywhere() {
-    for args in [&["--help"][..], &["replay", "--help"]] {
+    for args in [&["--help"][..], &["replay", "--help"], &["ss", "--help"]] {
         let out = toe(args);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
@@ -53,6 +53,44 @@ fn replay_json_has_the_documented_fields() {
     // Every frame holds a whole TCP segment (its checksum was verified), so
     // the parser takes every one.
     assert_eq!(v["parse"]["ok"], 136, "{}", v["parse"]);
+    // The driver pass: one completion per frame, nothing dropped.
+    let d = &v["driver"];
+    assert_eq!(d["completions"], 136);
+    assert_eq!(d["mismatches"], 0);
+    assert_eq!(d["counters"]["rx_no_buffer"], 0);
+    assert_eq!(d["counters"]["rx_frames"], 136);
+    assert!(
+        d["driver"]["doorbells"].is_u64(),
+        "missing driver.driver.doorbells"
+    );
+}
+
+#[test]
+fn ss_lists_connections_as_json_and_as_a_table() {
+    let f = traces().join("ipv6.pcap");
+    let out = toe(&["ss", "--json", f.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = v.as_array().expect("a JSON array");
+    for e in list {
+        for k in [
+            "slot", "tuple", "rcv_nxt", "snd_una", "frames", "bytes", "fast", "slow",
+        ] {
+            assert!(!e[k].is_null(), "missing {k} in {e}");
+        }
+    }
+    let out = toe(&["ss", f.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{} connections installed", list.len())),
+        "{text}"
+    );
+    let out = toe(&["ss", "--table-entries", "100", f.to_str().unwrap()]);
+    assert!(!out.status.success(), "a table of 100 entries is refused");
 }
 
 #[test]
@@ -121,6 +159,8 @@ fn bad_options_are_refused() {
     for args in [
         vec!["replay", "--width", "32", f.to_str().unwrap()],
         vec!["replay", "--idle", "1.5", f.to_str().unwrap()],
+        vec!["replay", "--rx-ring", "12", f.to_str().unwrap()],
+        vec!["replay", "--rx-buffers", "0", f.to_str().unwrap()],
         vec![
             "replay",
             "--backend",
