@@ -219,8 +219,8 @@ impl Logic for Csr {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, ack_q, rdata, ctrl_en, resetting, age, clear_q, irq_st, irq_en, mod_count, mod_time,
-            tx_pend, tx_timer, c_desc, c_seg, c_bytes, c_err
+            self, clock, ack_q, rdata, ctrl_en, resetting, age, clear_q, irq_st, irq_en, mod_count,
+            mod_time, tx_pend, tx_timer, c_desc, c_seg, c_bytes, c_err
         );
         for r in 0..4 {
             self.b_lo[r].clock.next = self.clock.val();

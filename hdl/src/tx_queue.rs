@@ -274,8 +274,8 @@ impl Logic for TxQueue {
             & (bit_cast::<17, 16>(self.fetch.q.val() - self.txcq_head.val()) < self.c_size.val())
             & !self.dq.almost_full.val();
         self.d_req.next = (self.d_state.q.val() == 1) | (self.d_state.q.val() == 2);
-        self.d_at.next = self.txq_base.val()
-            + (bit_cast::<64, 16>(self.fetch.q.val() & self.q_mask.val()) << 4);
+        self.d_at.next =
+            self.txq_base.val() + (bit_cast::<64, 16>(self.fetch.q.val() & self.q_mask.val()) << 4);
         if self.d_state.q.val() == 2 {
             self.d_at.next = self.txq_base.val()
                 + (bit_cast::<64, 16>(self.fetch.q.val() & self.q_mask.val()) << 4)
@@ -323,8 +323,7 @@ impl Logic for TxQueue {
         self.h_addr.next = self.h_word.val().get_bits::<64>(0);
         self.h_desc.next = self.h_word.val().get_bits::<61>(64);
         self.h_len.next = self.h_desc.val().get_bits::<17>(0);
-        self.h_bad.next =
-            (self.h_addr.val().get_bits::<3>(0) != 0) | (self.h_len.val() == 0);
+        self.h_bad.next = (self.h_addr.val().get_bits::<3>(0) != 0) | (self.h_len.val() == 0);
         self.start.next = !self.b_on.q.val()
             & self.dq.valid.val()
             & !self.stop.val()
@@ -409,8 +408,8 @@ impl Logic for TxQueue {
         self.w_phase.next = !self.idx.q.val().get_bit(self.txcq_log.val().index());
         self.w_valid.next = self.crec.valid.val() & (self.w_bad.val() | self.dones.valid.val());
         self.mem.wr_valid.next = self.w_valid.val();
-        self.mem.wr_addr.next = self.txcq_base.val()
-            + (bit_cast::<64, 16>(self.idx.q.val() & self.c_mask.val()) << 3);
+        self.mem.wr_addr.next =
+            self.txcq_base.val() + (bit_cast::<64, 16>(self.idx.q.val() & self.c_mask.val()) << 3);
         self.mem.wr_data.next = bit_cast::<64, 1>(self.w_phase.val().into())
             | (bit_cast::<64, 1>(self.w_bad.val().into()) << 1)
             | (bit_cast::<64, 4>(self.w_status.val()) << 4)

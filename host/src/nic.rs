@@ -300,9 +300,12 @@ impl<D: Device> Nic<D> {
         }
         let bytes = TxDesc { addr: 0, desc }.to_bytes()?;
         let mem = self.dev.mem();
-        let buf = mem.alloc(frame.len());
+        // The device reads whole 64-bit words (spec::dma): the buffer and
+        // its mapping cover the last one (an IOMMU maps whole pages anyway).
+        let words = frame.len().next_multiple_of(spec::dma::WORD_BYTES);
+        let buf = mem.alloc(words);
         mem.cpu_write(buf, frame);
-        mem.map(buf, frame.len(), Perm::Read);
+        mem.map(buf, words, Perm::Read);
         let index = self.tx.tail;
         let mut d = bytes;
         d[..8].copy_from_slice(&buf.to_le_bytes());

@@ -4,10 +4,12 @@
 pub mod capture;
 pub mod conn_table;
 pub mod corpus;
+pub mod dev_rtl;
 pub mod emu_host;
 pub mod gen;
 pub mod gen_tso;
 pub mod linux_gso;
+pub mod mem_port;
 pub mod replay;
 pub mod replay_parse;
 pub mod replay_table;
