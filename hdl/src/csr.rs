@@ -15,6 +15,9 @@
 //! connection-table registers read 0 and ignore writes until `rx_engine`
 //! and `conn_table` join (they add ports here).
 //!
+//! Ring bases keep their low 3 bits 0 and a log size above
+//! `MAX_LOG_SIZE` is taken as `MAX_LOG_SIZE`, as `spec::regs` says.
+//!
 //! Reset (`CONTROL.reset`): `stop` goes up at once; when the data path
 //! reports `busy` low, `clear` pulses for one cycle and every register,
 //! index, interrupt and counter returns to 0 with it.
@@ -78,6 +81,8 @@ pub struct Csr {
     id: Constant<Bits<32>>,
     version: Constant<Bits<32>>,
     caps: Constant<Bits<32>>,
+    not7: Constant<Bits<32>>,
+    max_log: Constant<Bits<4>>,
     a_lo: Vec<Constant<Bits<10>>>,
     a_hi: Vec<Constant<Bits<10>>>,
     a_lg: Vec<Constant<Bits<10>>>,
@@ -188,6 +193,8 @@ impl Csr {
             id: Constant::new(u64::from(regs::ID_VALUE).to_bits()),
             version: Constant::new(u64::from(regs::VERSION_VALUE).to_bits()),
             caps: Constant::new(u64::from(bytes_per_beat & 0xFF).to_bits()),
+            not7: Constant::new(0xFFFF_FFF8u64.to_bits()),
+            max_log: Constant::new(u64::from(regs::MAX_LOG_SIZE).to_bits()),
             a_lo: Ring::ALL
                 .map(|r| Constant::new(u64::from(word(r.reg(RingReg::BaseLo))).to_bits()))
                 .into(),
@@ -381,30 +388,33 @@ impl Logic for Csr {
             if !self.ctrl_en.q.val() {
                 for r in 0..4 {
                     if self.adr.val() == self.a_lo[r].val() {
-                        self.b_lo[r].d.next = self.dat_w.val();
+                        self.b_lo[r].d.next = self.dat_w.val() & self.not7.val();
                     }
                     if self.adr.val() == self.a_hi[r].val() {
                         self.b_hi[r].d.next = self.dat_w.val();
                     }
                     if self.adr.val() == self.a_lg[r].val() {
                         self.lg[r].d.next = self.dat_w.val().get_bits::<4>(0);
+                        if self.dat_w.val().get_bits::<4>(0) > self.max_log.val() {
+                            self.lg[r].d.next = self.max_log.val();
+                        }
                     }
                 }
             }
         }
 
-        // TX interrupt moderation: count, or the oldest waiting too long.
+        // TX interrupt moderation: count, or the oldest waiting too long,
+        // counted since the bit was last set (whether or not it is clear).
         self.thr.next = self.mod_count.q.val();
         if self.mod_count.q.val() == 0 {
             self.thr.next = 1.into();
         }
         self.pend_n.next = self.tx_pend.q.val() + bit_cast::<16, 1>(self.tx_cpl.val().into());
-        self.tx_set.next = !self.irq_st.q.val().get_bit(0)
-            & ((self.tx_cpl.val() & (self.pend_n.val() >= self.thr.val()))
-                | ((self.tx_pend.q.val() != 0)
-                    & (self.mod_time.q.val() != 0)
-                    & ((self.tx_timer.q.val() + 1) >= self.mod_time.q.val())));
-        if self.irq_st.q.val().get_bit(0) | self.tx_set.val() {
+        self.tx_set.next = (self.tx_cpl.val() & (self.pend_n.val() >= self.thr.val()))
+            | ((self.tx_pend.q.val() != 0)
+                & (self.mod_time.q.val() != 0)
+                & ((self.tx_timer.q.val() + 1) >= self.mod_time.q.val()));
+        if self.tx_set.val() {
             self.tx_pend.d.next = 0.into();
             self.tx_timer.d.next = 0.into();
         } else {
