@@ -300,8 +300,7 @@ impl<D: Device> Nic<D> {
         }
         let bytes = TxDesc { addr: 0, desc }.to_bytes()?;
         let mem = self.dev.mem();
-        // The device reads whole 64-bit words (spec::dma): the buffer and
-        // its mapping cover the last one (an IOMMU maps whole pages anyway).
+        // The engine reads whole 8-byte words.
         let words = frame.len().next_multiple_of(spec::dma::WORD_BYTES);
         let buf = mem.alloc(words);
         mem.cpu_write(buf, frame);
@@ -403,6 +402,7 @@ impl<D: Device> Nic<D> {
                 RxStatus::Ok if len <= self.cfg.rx_buffer_bytes => len,
                 RxStatus::TooBig => self.cfg.rx_buffer_bytes,
                 RxStatus::Ok => return Err(bad(format!("length {len} past the buffer"))),
+                RxStatus::BadDesc => return Err(bad("the engine refused our buffer".into())),
             };
             let mem = self.dev.mem();
             mem.unmap(buf);

@@ -24,14 +24,15 @@
 //!   host has not returned.
 //!
 //! Base and size are taken while [`CTRL_ENABLE`] is clear; writes to them
-//! while it is set are ignored.
+//! while it is set are ignored. The low 3 bits of a base read as 0; a
+//! `log_size` above [`MAX_LOG_SIZE`] is taken as `MAX_LOG_SIZE`.
 //!
 //! # Interrupts
 //!
 //! A completion ring's bit in `IRQ_STATUS` is set when `IRQ_MOD_COUNT`
-//! completions (0 counts as 1) have been written since the bit was last
-//! cleared, or when the oldest of them has waited `IRQ_MOD_TIME` cycles (0:
-//! no timer). The `irq` line is `IRQ_STATUS & IRQ_ENABLE != 0`; the host
+//! completions (0 counts as 1) have been written since it was last set, or
+//! when the oldest of those has waited `IRQ_MOD_TIME` cycles (0: no
+//! timer). The `irq` line is `IRQ_STATUS & IRQ_ENABLE != 0`; the host
 //! clears bits by writing ones (W1C).
 //!
 //! # Reset
@@ -224,7 +225,9 @@ pub const CT_BANK: Reg = reg(
 pub const CT_SLOT: Reg = reg("CT_SLOT", 0x20C, Access::Rw, "argument slot (16 bits)");
 pub const CT_RCV_NXT: Reg = reg("CT_RCV_NXT", 0x210, Access::Rw, "argument rcv_nxt");
 pub const CT_SND_UNA: Reg = reg("CT_SND_UNA", 0x214, Access::Rw, "argument snd_una");
-/// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 = bits 31..0.
+/// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 =
+/// bits 31..0. Other bit patterns (bits past an IPv4 tuple or above bit
+/// 288) are outside the contract.
 pub const CT_KEY: u32 = 0x220;
 pub const CT_KEY_WORDS: u32 = 10;
 pub const CT_RSP_SLOT: Reg = reg(

@@ -17,8 +17,8 @@
 //!   without being classified (the table does not see it).
 //!
 //! Frames that find no posted buffer or no free completion slot when they
-//! arrive are dropped whole before classification and counted
-//! (`regs::Counter::RxNoBuffer` / `RxCplFull`).
+//! arrive (or arrive while the engine is disabled) are dropped whole before
+//! classification and counted (`regs::Counter::RxNoBuffer` / `RxCplFull`).
 
 use crate::field::{layout_is_sound, Field};
 
@@ -160,11 +160,14 @@ pub enum RxStatus {
     Ok = 0,
     /// Longer than the buffer: cut at its capacity, not classified.
     TooBig = 1,
+    /// The buffer's address is not 8-byte aligned or its capacity is 0:
+    /// nothing written, not classified; the buffer is handed back.
+    BadDesc = 2,
 }
 
 impl RxStatus {
     pub fn from_code(c: u64) -> Option<RxStatus> {
-        [RxStatus::Ok, RxStatus::TooBig]
+        [RxStatus::Ok, RxStatus::TooBig, RxStatus::BadDesc]
             .into_iter()
             .find(|s| *s as u64 == c)
     }

@@ -69,6 +69,7 @@ struct TsoRate {
 #[derive(Serialize)]
 struct Report {
     tso: Vec<TsoRate>,
+    driver: Vec<testbench::driver_cost::DriverCost>,
     rates: Vec<Rate>,
     speed: Vec<Speed>,
 }
@@ -369,8 +370,17 @@ fn main() {
         eprintln!("bench: rx_parser, {} bits, option-heavy frames", width * 8);
         rates.push(parser_rate("rx_parser_opts40", width, &option_heavy(n / 4)));
     }
+    let mut driver = Vec::new();
+    for mss in [1460, 536, 8960] {
+        if !wanted("driver") {
+            break;
+        }
+        eprintln!("bench: driver cost per 64 KB, TSO vs segments, MSS {mss}");
+        driver.extend(testbench::driver_cost::measure(8, mss).unwrap());
+    }
     let report = Report {
         tso,
+        driver,
         rates,
         speed: if wanted("speed") {
             eprintln!("bench: simulation speed, Verilator and rust-hdl");
@@ -412,6 +422,25 @@ fn main() {
             t.efficiency,
             t.host_bytes_tso,
             t.host_bytes_segments
+        );
+    }
+    if !report.driver.is_empty() {
+        println!(
+            "\n{:<9} {:>5} {:>7} {:>9} {:>10} {:>9} {:>11} {:>11}",
+            "driver", "mss", "frames", "descs", "doorbells", "reg wr", "mem touch", "mem bytes"
+        );
+    }
+    for d in &report.driver {
+        println!(
+            "{:<9} {:>5} {:>7.1} {:>9.1} {:>10.2} {:>9.1} {:>11.1} {:>11.0}",
+            d.mode,
+            d.mss,
+            d.wire_frames,
+            d.descriptors,
+            d.doorbells,
+            d.reg_writes,
+            d.mem_touches,
+            d.mem_bytes
         );
     }
     for s in &report.speed {

@@ -7,7 +7,7 @@
 //! data received (engine and host together) and writes it to the table
 //! when it is ahead, and removes a direction on FIN (both on RST).
 
-use crate::table_engine::TableEngine;
+use crate::table_engine::Commands;
 use anyhow::{bail, Result};
 use model::conn_table::{Cmd, Outcome, Request};
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub fn tuple_text(k: &Key) -> String {
     )
 }
 
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HostStats {
     /// Frames the engine handed to the host (classes other than fast/ack,
     /// bad_csum and unparsed).
@@ -110,13 +110,7 @@ pub struct Host {
 
 impl Host {
     /// Handles frame number `n` after the engine classified it.
-    pub fn frame(
-        &mut self,
-        n: u64,
-        r: &Request,
-        o: &Outcome,
-        t: &mut dyn TableEngine,
-    ) -> Result<()> {
+    pub fn frame(&mut self, n: u64, r: &Request, o: &Outcome, t: &mut dyn Commands) -> Result<()> {
         if o.class.in_hardware() || matches!(o.class, Class::Unparsed | Class::BadCsum) {
             return Ok(());
         }
@@ -165,7 +159,7 @@ impl Host {
         key: Key,
         rcv_nxt: u32,
         snd_una: u32,
-        t: &mut dyn TableEngine,
+        t: &mut dyn Commands,
     ) -> Result<()> {
         if self.conns.contains_key(&key) {
             return Ok(());
@@ -213,7 +207,7 @@ impl Host {
 
     /// Data the engine left to the host: advance this direction's
     /// contiguous end, and the table's when the host is ahead.
-    fn receive(&mut self, r: &Request, t: &mut dyn TableEngine) -> Result<()> {
+    fn receive(&mut self, r: &Request, t: &mut dyn Commands) -> Result<()> {
         let Some(c) = self.conns.get_mut(&r.key) else {
             return Ok(());
         };
@@ -245,7 +239,7 @@ impl Host {
         Ok(())
     }
 
-    fn remove(&mut self, key: &Key, why: FlowState, t: &mut dyn TableEngine) -> Result<()> {
+    fn remove(&mut self, key: &Key, why: FlowState, t: &mut dyn Commands) -> Result<()> {
         let Some(c) = self.conns.remove(key) else {
             return Ok(());
         };
@@ -256,7 +250,7 @@ impl Host {
         Ok(())
     }
 
-    fn read_counters(&mut self, c: &Conn, t: &mut dyn TableEngine) -> Result<()> {
+    fn read_counters(&mut self, c: &Conn, t: &mut dyn Commands) -> Result<()> {
         if let Some([frames, bytes, fast, slow]) = t.command(&Cmd::ReadCounters(c.slot))?.counters {
             let f = &mut self.flows[c.flow];
             (f.frames, f.bytes, f.fast, f.slow) = (frames, bytes, fast, slow);
@@ -265,7 +259,7 @@ impl Host {
     }
 
     /// Reads the counters of the directions still installed.
-    pub fn finish(&mut self, t: &mut dyn TableEngine) -> Result<()> {
+    pub fn finish(&mut self, t: &mut dyn Commands) -> Result<()> {
         let conns: Vec<Conn> = self.conns.drain().map(|(_, c)| c).collect();
         for c in &conns {
             self.read_counters(c, t)?;

@@ -24,8 +24,30 @@ enum Command {
     /// Replay a capture (pcap or pcapng) through rx_checksum, rx_parser and
     /// conn_table (with an emulated host that installs connections on their
     /// handshake), in the RTL under Verilator and in the reference model,
-    /// and compare them frame by frame. Exits 1 if they disagree.
+    /// and compare them frame by frame; then through the driver, the
+    /// engine's RX rings and its command registers, compared with that.
+    /// Exits 1 on any difference.
     Replay(ReplayArgs),
+    /// List the connections installed in the engine's table, with their
+    /// counters, read over the command registers (like `ss`): the capture
+    /// is first replayed through the driver into the engine (reference
+    /// model), with the emulated host installing connections.
+    Ss(SsArgs),
+}
+
+#[derive(clap::Args)]
+struct SsArgs {
+    /// Capture file to replay first: pcap or pcapng.
+    file: PathBuf,
+    /// Print one JSON array on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Connection table entries (both banks).
+    #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_ENTRIES)]
+    table_entries: usize,
+    /// Ways per bucket.
+    #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_WAYS)]
+    table_ways: usize,
 }
 
 #[derive(clap::Args)]
@@ -75,12 +97,22 @@ struct ReplayArgs {
     /// With --tx: write the frames on the wire to this pcap (Ethernet).
     #[arg(long, value_name = "FILE.pcap", requires = "tx")]
     out: Option<PathBuf>,
+    /// Entries of the driver's RX free-buffer and completion rings (power of two, up to 4096).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    rx_ring: usize,
+    /// Entries of the driver's TX descriptor and completion rings (power of two, up to 4096).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    tx_ring: usize,
+    /// RX buffers the driver owns (at most --rx-ring are posted at once).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    rx_buffers: usize,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Replay(args) => replay_cmd(args),
+        Command::Ss(args) => ss_cmd(args),
     };
     match result {
         Ok(code) => code,
@@ -98,19 +130,50 @@ fn probability(name: &str, p: f64) -> Result<f64> {
     Ok(p)
 }
 
-fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
-    let bits: usize = a.width.parse()?;
-    let buckets = a.table_entries / 2 / a.table_ways.max(1);
-    if a.table_ways == 0
-        || !buckets.is_power_of_two()
-        || buckets * 2 * a.table_ways != a.table_entries
-    {
+fn check_table(entries: usize, ways: usize) -> Result<()> {
+    let buckets = entries / 2 / ways.max(1);
+    if ways == 0 || !buckets.is_power_of_two() || buckets * 2 * ways != entries {
         bail!(
-            "--table-entries {} --table-ways {}: the table is 2 banks of a power-of-two number of buckets, so entries must be 2 x ways x 2^k (e.g. 4096 and 4)",
-            a.table_entries,
-            a.table_ways
+            "--table-entries {entries} --table-ways {ways}: the table is 2 banks of a power-of-two number of buckets, so entries must be 2 x ways x 2^k (e.g. 4096 and 4)"
         );
     }
+    Ok(())
+}
+
+fn progress_bar() -> ProgressBar {
+    ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{spinner} replaying {bytes}/{total_bytes} [{bar:30}] {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    )
+}
+
+fn ss_cmd(a: SsArgs) -> Result<ExitCode> {
+    check_table(a.table_entries, a.table_ways)?;
+    let opts = Options {
+        table_entries: a.table_entries,
+        table_ways: a.table_ways,
+        ..Options::new(8, Backend::Model)
+    };
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let entries = testbench::replay_driver::ss(&a.file, &opts, &progress)
+        .with_context(|| format!("replaying {}", a.file.display()))?;
+    bar.finish_and_clear();
+    if a.json {
+        println!("{}", serde_json::to_string(&entries)?);
+    } else {
+        print!("{}", testbench::ss::human(&entries));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
+    let bits: usize = a.width.parse()?;
+    check_table(a.table_entries, a.table_ways)?;
     if a.wave.is_some() && a.backend == Backend::Model {
         bail!("--wave needs the RTL: use --backend rtl or both");
     }
@@ -129,12 +192,11 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         flows: a.flows,
         tx: a.tx,
         out: a.out.clone(),
+        rx_ring: a.rx_ring,
+        tx_ring: a.tx_ring,
+        rx_buffers: a.rx_buffers,
     };
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{spinner} replaying {bytes}/{total_bytes} [{bar:30}] {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar();
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);

@@ -1,6 +1,8 @@
 //! `toe replay`: every frame of a capture through `rx_checksum`,
 //! `rx_parser` and `conn_table` (with the emulated host), in the RTL under
-//! Verilator and in the reference model, compared frame by frame.
+//! Verilator and in the reference model, compared frame by frame; then
+//! through the driver and the engine's rings (`replay_driver`), compared
+//! with that direct path.
 
 use crate::capture::{Reader, Record};
 use crate::report::{Mismatch, Report};
@@ -39,6 +41,10 @@ pub struct Options {
     pub tx: bool,
     /// With `tx`: write the frames on the wire to this pcap.
     pub out: Option<PathBuf>,
+    /// The driver's rings (entries) and RX buffers.
+    pub rx_ring: usize,
+    pub tx_ring: usize,
+    pub rx_buffers: usize,
 }
 
 impl Options {
@@ -55,6 +61,9 @@ impl Options {
             flows: false,
             tx: false,
             out: None,
+            rx_ring: 256,
+            tx_ring: 256,
+            rx_buffers: 256,
         }
     }
 }
@@ -64,6 +73,7 @@ pub type Progress<'a> = &'a dyn Fn(u64, u64);
 
 /// Replays `path` and reports what the engine said about every frame.
 pub fn replay(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Report> {
+    crate::replay_driver::check_options(opts)?;
     if opts.tx {
         return crate::replay_tx::replay_tx(path, opts, progress);
     }
@@ -134,6 +144,10 @@ pub fn replay(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Rep
     }
     report.truncated_file = reader.truncated();
     crate::replay_parse::parse_pass(path, opts, &mut report, progress)?;
-    crate::replay_table::table_pass(path, opts, &mut report, progress)?;
+    let direct = crate::replay_table::table_pass(path, opts, &mut report, progress)?;
+    let host = report.host;
+    let d = crate::replay_driver::driver_pass(path, opts, &direct, &host, progress)?;
+    report.mismatches += d.mismatches;
+    report.driver = Some(d);
     Ok(report)
 }

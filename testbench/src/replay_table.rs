@@ -10,6 +10,7 @@ use crate::capture::{Reader, Record};
 use crate::conn_table::ConnTableRtl;
 use crate::emu_host::Host;
 use crate::replay::{Backend, Options, Progress};
+use crate::replay_driver::Direct;
 use crate::report::Report;
 use crate::table_engine::{Compared, TableEngine};
 use anyhow::Result;
@@ -55,13 +56,14 @@ impl Engine {
 }
 
 /// Adds the classes, the host's work and (with `opts.flows`) the
-/// per-connection table to `report`.
+/// per-connection table to `report`; returns every frame's answer.
 pub fn table_pass(
     path: &Path,
     opts: &Options,
     report: &mut Report,
     progress: Progress<'_>,
-) -> Result<()> {
+) -> Result<Vec<Direct>> {
+    let mut direct = Vec::new();
     let mut engine = Engine::new(opts)?;
     let mut host = Host::default();
     let mut reader = Reader::open(path)?;
@@ -74,6 +76,11 @@ pub fn table_pass(
             let t = engine.get(f.number);
             let o = t.classify(&r)?;
             report.add_class(f.number, o.class, opts.keep_verdicts);
+            direct.push(Direct {
+                frame: f.number,
+                class: o.class,
+                slot: o.slot,
+            });
             host.frame(f.number, &r, &o, t)?;
             last = f.number;
         }
@@ -86,5 +93,5 @@ pub fn table_pass(
         }
     }
     report.set_host(host.stats, if opts.flows { host.flows } else { vec![] });
-    Ok(())
+    Ok(direct)
 }

@@ -12,14 +12,19 @@
 //! header it made for SLL, raw IP or loopback captures).
 
 use crate::capture::{PcapWriter, Reader, Record};
+use crate::dev_model::ModelDevice;
+use crate::driver_tx::DriverTx;
 use crate::emu_host::tuple_text;
 use crate::replay::{Backend, Options, Progress};
 use crate::report::Report;
 use crate::tx_engine::{ModelTx, Sent, TxEngine, TxFrame};
 use crate::tx_super::{Item, Kind, Merger, MssSource, MssTable};
 use anyhow::{bail, Context, Result};
+use host::nic::{Config, Nic};
+use model::conn_table::Table;
 use serde::Serialize;
 use spec::conn_table::Key;
+use spec::toeplitz::DEFAULT_KEY;
 use spec::tso::FRAME_MAX;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -100,8 +105,11 @@ pub struct TxReport {
     /// Wire bytes emitted: every frame written (or that would be written) to
     /// the output, engine-made and too-long pass-throughs alike.
     pub bytes: u64,
-    /// RTL/model differences (with `--backend both`).
+    /// RTL/model differences (with `--backend both`) and differences of
+    /// the driver path from the direct one.
     pub mismatches: u64,
+    /// Descriptors posted on the TX ring of the engine behind the driver.
+    pub driver_descriptors: u64,
     /// Frames sent without TSO (checksummed, plain and too long).
     pub passthrough: u64,
     /// Of those: with a checksum request.
@@ -136,8 +144,8 @@ pub struct TxReport {
     pub origins: Vec<Origin>,
 }
 
-/// The engine(s) `--backend` asks for.
-enum Engines {
+/// The engine(s) `--backend` asks for, fed directly.
+enum Direct {
     One(Box<dyn TxEngine>),
     Both {
         rtl: Box<dyn TxEngine>,
@@ -145,47 +153,88 @@ enum Engines {
     },
 }
 
+/// The direct path and, beside it, the engine behind the driver and its
+/// TX ring, whose output must be the same.
+struct Engines {
+    direct: Direct,
+    driver: DriverTx<ModelDevice>,
+}
+
 impl Engines {
     fn new(opts: &Options) -> Result<Engines> {
-        Ok(match opts.backend {
-            Backend::Model => Engines::One(Box::new(model_tx_engine())),
-            Backend::Rtl => Engines::One(rtl_tx_engine(opts.width, opts.wave.as_deref())?),
-            Backend::Both => Engines::Both {
+        let direct = match opts.backend {
+            Backend::Model => Direct::One(Box::new(model_tx_engine())),
+            Backend::Rtl => Direct::One(rtl_tx_engine(opts.width, opts.wave.as_deref())?),
+            Backend::Both => Direct::Both {
                 rtl: rtl_tx_engine(opts.width, opts.wave.as_deref())?,
                 model: model_tx_engine(),
+            },
+        };
+        let table = Table::new(opts.table_entries, opts.table_ways, DEFAULT_KEY);
+        let dev = ModelDevice::new(opts.width as u32, model_tx_engine().max_frame, table);
+        let cfg = Config {
+            tx_ring: opts.tx_ring,
+            rx_ring: opts.rx_ring,
+            rx_buffers: opts.rx_buffers,
+            ..Config::default()
+        };
+        Ok(Engines {
+            direct,
+            driver: DriverTx {
+                nic: Nic::open(dev, cfg)?,
             },
         })
     }
 
     /// Sends `frames`; with both engines, the RTL's results, after
-    /// comparing them with the model's. `first` names each frame's first
-    /// input frame.
+    /// comparing them with the model's; the driver's are compared with
+    /// them too. `first` names each frame's first input frame.
     fn send(&mut self, frames: &[TxFrame], first: &[u64], r: &mut TxReport) -> Result<Vec<Sent>> {
-        match self {
-            Engines::One(e) => e.send(frames),
-            Engines::Both { rtl, model } => {
+        let got = match &mut self.direct {
+            Direct::One(e) => e.send(frames)?,
+            Direct::Both { rtl, model } => {
                 let got = rtl.send(frames)?;
                 let want = model.send(frames)?;
-                if got.len() != want.len() {
-                    bail!(
-                        "the RTL answered {} of {} frames (the model {})",
-                        got.len(),
-                        frames.len(),
-                        want.len()
-                    );
-                }
-                for ((g, w), &frame) in got.iter().zip(&want).zip(first) {
-                    if let Some(what) = difference(g, w) {
-                        r.mismatches += 1;
-                        if r.mismatch_examples.len() < MISMATCH_EXAMPLES {
-                            r.mismatch_examples.push(TxMismatch { frame, what });
-                        }
-                    }
-                }
-                Ok(got)
+                compare(&got, &want, frames.len(), first, "", r)?;
+                got
+            }
+        };
+        let via = self.driver.send(frames)?;
+        compare(&via, &got, frames.len(), first, "through the driver: ", r)?;
+        r.driver_descriptors += frames.len() as u64;
+        Ok(got)
+    }
+}
+
+/// Counts (and keeps examples of) the frames where `got` differs from
+/// `want`.
+fn compare(
+    got: &[Sent],
+    want: &[Sent],
+    n: usize,
+    first: &[u64],
+    what: &str,
+    r: &mut TxReport,
+) -> Result<()> {
+    if got.len() != want.len() {
+        bail!(
+            "{what}{} of {n} frames answered ({} by the reference)",
+            got.len(),
+            want.len()
+        );
+    }
+    for ((g, w), &frame) in got.iter().zip(want).zip(first) {
+        if let Some(d) = difference(g, w) {
+            r.mismatches += 1;
+            if r.mismatch_examples.len() < MISMATCH_EXAMPLES {
+                r.mismatch_examples.push(TxMismatch {
+                    frame,
+                    what: format!("{what}{d}"),
+                });
             }
         }
     }
+    Ok(())
 }
 
 /// How the RTL's result differs from the model's, if it does.

@@ -126,6 +126,9 @@ pub struct Report {
     /// With `--verdicts`: every frame's class.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frame_classes: Vec<FrameClass>,
+    /// The replay through the driver and the engine's rings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver: Option<crate::replay_driver::DriverReport>,
     /// With `--tx`: the TX path's figures (the RX fields stay zero).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<crate::replay_tx::TxReport>,
@@ -210,6 +213,7 @@ impl Report {
             verdicts: Vec::new(),
             frame_classes: Vec::new(),
             tx: None,
+            driver: None,
         }
     }
 
@@ -444,6 +448,22 @@ impl Report {
                 sim.wall_s,
                 sim.cycles_per_s / 1e6,
                 sim.stalls_in
+            );
+        }
+        if let Some(d) = &self.driver {
+            let _ = writeln!(
+                s,
+                "through the driver ({} engine, RX ring {}, {} buffers): {} completions, {} differences from the direct path, {} DMA faults; drops: no buffer {}, completion ring full {}, too big {}; {} doorbells",
+                d.device,
+                d.rx_ring,
+                d.rx_buffers,
+                d.completions,
+                d.mismatches,
+                d.dma_faults,
+                d.counters.get("rx_no_buffer").unwrap_or(&0),
+                d.counters.get("rx_cpl_full").unwrap_or(&0),
+                d.counters.get("rx_too_big").unwrap_or(&0),
+                d.driver.doorbells
             );
         }
         if self.truncated_file {

@@ -5,17 +5,31 @@ use crate::conn_table::ConnTableRtl;
 use anyhow::Result;
 use model::conn_table::{Answer, Cmd, Outcome, Request, Table};
 
-pub trait TableEngine {
-    fn classify(&mut self, r: &Request) -> Result<Outcome>;
+/// Where the host's table commands go: a table directly, or the
+/// engine's command registers through the driver.
+pub trait Commands {
     fn command(&mut self, c: &Cmd) -> Result<Answer>;
+}
+
+pub trait TableEngine: Commands {
+    fn classify(&mut self, r: &Request) -> Result<Outcome>;
+}
+
+impl Commands for Table {
+    fn command(&mut self, c: &Cmd) -> Result<Answer> {
+        Ok(self.execute(c))
+    }
 }
 
 impl TableEngine for Table {
     fn classify(&mut self, r: &Request) -> Result<Outcome> {
         Ok(Table::classify(self, r))
     }
+}
+
+impl Commands for ConnTableRtl {
     fn command(&mut self, c: &Cmd) -> Result<Answer> {
-        Ok(self.execute(c))
+        ConnTableRtl::command(self, c)
     }
 }
 
@@ -24,8 +38,11 @@ impl TableEngine for ConnTableRtl {
         let res = self.classify_one(r)?;
         Ok(res.outcome)
     }
+}
+
+impl<D: host::device::Device> Commands for host::nic::Nic<D> {
     fn command(&mut self, c: &Cmd) -> Result<Answer> {
-        ConnTableRtl::command(self, c)
+        Ok(host::nic::Nic::command(self, c)?)
     }
 }
 
@@ -73,6 +90,9 @@ impl TableEngine for Compared {
         }
         Ok(want)
     }
+}
+
+impl Commands for Compared {
     fn command(&mut self, c: &Cmd) -> Result<Answer> {
         let want = self.model.execute(c);
         let got = self.rtl.command(c)?;

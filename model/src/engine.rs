@@ -1,0 +1,396 @@
+//! The whole engine at register level: what a driver sees through the
+//! registers and host memory, per `spec::regs` and `spec::ring`, with the
+//! data path of the other models (`rx_checksum`, `rx_parse`, `conn_table`,
+//! `tso` + `tx_checksum`) behind it.
+//!
+//! It has no clock of its own: a TX doorbell is served at once, RX frames
+//! when they are handed in, and time passes only through [`Engine::advance`]
+//! (for interrupt moderation by time). Memory latency and throughput are the
+//! RTL's business; the order and content of every memory write are this
+//! model's.
+
+use crate::conn_table::{Request, Table};
+use crate::engine_regs::{Irq, RingRegs};
+use spec::conn_table::{self as ct, Answer, Cmd, CmdStatus, Command, Key};
+use spec::dma::{Fault, Memory};
+use spec::regs::{self, Counter, Ring, RingReg};
+use spec::ring::{self as rg, RxCpl, RxDesc, RxStatus, TxCpl, TxDesc};
+use spec::toeplitz;
+
+/// A frame the engine put on the wire.
+pub type WireFrame = crate::tx_checksum::Output;
+
+pub struct Engine {
+    /// Bytes per beat (reported in `CAPS`).
+    width: u32,
+    /// The longest frame `tx_checksum` takes.
+    max_frame: usize,
+    table: Table,
+    control: u32,
+    irq_status: u32,
+    irq_enable: u32,
+    irq_count: u32,
+    irq_time: u32,
+    irq: [Irq; 2],
+    rings: [RingRegs; 4],
+    /// CT_* argument registers by word offset from `CT_COMMAND`.
+    ct_args: [u32; 32],
+    ct_answer: Answer,
+    ct_state: [u8; ct::STATE_BITS as usize / 8],
+    counters: [u32; Counter::ALL.len()],
+    now: u64,
+    wire: Vec<WireFrame>,
+}
+
+impl Engine {
+    pub fn new(width: u32, max_frame: usize, table: Table) -> Engine {
+        Engine {
+            width,
+            max_frame,
+            table,
+            control: 0,
+            irq_status: 0,
+            irq_enable: 0,
+            irq_count: 0,
+            irq_time: 0,
+            irq: [Irq::default(); 2],
+            rings: [RingRegs::default(); 4],
+            ct_args: [0; 32],
+            ct_answer: Answer::status(CmdStatus::Ok),
+            ct_state: [0; ct::STATE_BITS as usize / 8],
+            counters: [0; Counter::ALL.len()],
+            now: 0,
+            wire: Vec::new(),
+        }
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    fn enabled(&self) -> bool {
+        self.control & regs::CTRL_ENABLE != 0
+    }
+
+    pub fn irq_line(&self) -> bool {
+        self.irq_status & self.irq_enable != 0
+    }
+
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The frames sent since the last call.
+    pub fn take_wire(&mut self) -> Vec<WireFrame> {
+        std::mem::take(&mut self.wire)
+    }
+
+    fn count(&mut self, c: Counter, n: u64) {
+        let v = &mut self.counters[c as usize];
+        *v = v.wrapping_add(n as u32);
+    }
+
+    pub fn read(&self, offset: u32) -> u32 {
+        let ring = ring_of(offset);
+        match offset {
+            o if o == regs::ID.offset => regs::ID_VALUE,
+            o if o == regs::VERSION.offset => regs::VERSION_VALUE,
+            o if o == regs::CAPS.offset => {
+                let entries = self.table.entries().trailing_zeros();
+                self.width | entries << 8 | (self.table.ways() as u32) << 16
+            }
+            o if o == regs::CONTROL.offset => self.control,
+            o if o == regs::STATUS.offset => regs::STATUS_IDLE,
+            o if o == regs::IRQ_STATUS.offset => self.irq_status,
+            o if o == regs::IRQ_ENABLE.offset => self.irq_enable,
+            o if o == regs::IRQ_MOD_COUNT.offset => self.irq_count,
+            o if o == regs::IRQ_MOD_TIME.offset => self.irq_time,
+            _ if ring.is_some() => {
+                let (r, reg) = ring.expect("checked");
+                self.rings[r as usize].read(reg)
+            }
+            o if o == regs::CT_STATUS.offset => self.ct_answer.status as u32,
+            o if o == regs::CT_RSP_SLOT.offset => self.ct_answer.slot.unwrap_or(0) as u32,
+            o if (regs::CT_RSP_KEY..regs::CT_RSP_KEY + 4 * regs::CT_KEY_WORDS).contains(&o) => {
+                let port = self.ct_answer.entry.map_or([0; 37], |e| e.0.to_port());
+                word(&port, (o - regs::CT_RSP_KEY) / 4)
+            }
+            o if (regs::CT_RSP_STATE..regs::CT_RSP_STATE + 4 * regs::CT_RSP_STATE_WORDS)
+                .contains(&o) =>
+            {
+                word(&self.ct_state, (o - regs::CT_RSP_STATE) / 4)
+            }
+            o if (regs::CT_COMMAND.offset..regs::CT_RSP_SLOT.offset).contains(&o) => {
+                self.ct_args[((o - regs::CT_COMMAND.offset) / 4) as usize]
+            }
+            o if (regs::COUNTER_BASE..regs::COUNTER_BASE + 4 * Counter::ALL.len() as u32)
+                .contains(&o) =>
+            {
+                self.counters[((o - regs::COUNTER_BASE) / 4) as usize]
+            }
+            _ => 0,
+        }
+    }
+
+    /// A register write; doorbells run the engine at once.
+    pub fn write(&mut self, offset: u32, v: u32, mem: &mut dyn Memory) -> Result<(), Fault> {
+        match offset {
+            o if o == regs::CONTROL.offset => {
+                if v & regs::CTRL_RESET != 0 {
+                    self.reset();
+                } else {
+                    self.control = v & regs::CTRL_ENABLE;
+                }
+            }
+            o if o == regs::IRQ_STATUS.offset => self.irq_status &= !v,
+            o if o == regs::IRQ_ENABLE.offset => {
+                self.irq_enable = v & (regs::IRQ_TX | regs::IRQ_RX)
+            }
+            o if o == regs::IRQ_MOD_COUNT.offset => self.irq_count = v & 0xFFFF,
+            o if o == regs::IRQ_MOD_TIME.offset => self.irq_time = v & 0xFF_FFFF,
+            o if ring_of(o).is_some() => {
+                let (r, reg) = ring_of(o).expect("checked");
+                let enabled = self.enabled();
+                self.rings[r as usize].write(r, reg, v, enabled);
+            }
+            o if o == regs::CT_COMMAND.offset => {
+                self.ct_args[0] = v;
+                self.command(v);
+            }
+            o if (regs::CT_BANK.offset..regs::CT_RSP_SLOT.offset).contains(&o) => {
+                self.ct_args[((o - regs::CT_COMMAND.offset) / 4) as usize] = v;
+            }
+            _ => {}
+        }
+        self.run_tx(mem)
+    }
+
+    /// Clears everything but the connection table (`spec::regs`: Reset).
+    fn reset(&mut self) {
+        self.control = 0;
+        self.irq_status = 0;
+        self.irq_enable = 0;
+        self.irq_count = 0;
+        self.irq_time = 0;
+        self.irq = [Irq::default(); 2];
+        self.rings = [RingRegs::default(); 4];
+        self.counters = [0; Counter::ALL.len()];
+    }
+
+    fn arg(&self, reg: u32) -> u32 {
+        self.ct_args[((reg - regs::CT_COMMAND.offset) / 4) as usize]
+    }
+
+    fn command(&mut self, op: u32) {
+        let slot = self.arg(regs::CT_SLOT.offset) as usize & 0xFFFF;
+        let rcv = self.arg(regs::CT_RCV_NXT.offset);
+        let una = self.arg(regs::CT_SND_UNA.offset);
+        let mut port = [0u8; 37];
+        for i in 0..regs::CT_KEY_WORDS {
+            let w = self.arg(regs::CT_KEY + 4 * i).to_le_bytes();
+            for (j, b) in w.into_iter().enumerate() {
+                if let Some(p) = port.get_mut(4 * i as usize + j) {
+                    *p = b;
+                }
+            }
+        }
+        let cmd = match op {
+            x if x == Command::Insert as u32 => match Key::from_port(&port) {
+                Some(key) => Cmd::Insert {
+                    key,
+                    rcv_nxt: rcv,
+                    snd_una: una,
+                    bank: match self.arg(regs::CT_BANK.offset) & 3 {
+                        0 => None,
+                        1 => Some(0),
+                        _ => Some(1),
+                    },
+                },
+                // Outside the contract; the model refuses it.
+                None => return self.answer(Answer::status(CmdStatus::BadSlot), None),
+            },
+            x if x == Command::Remove as u32 => Cmd::Remove(slot),
+            x if x == Command::Read as u32 => Cmd::Read(slot),
+            x if x == Command::WriteRcvNxt as u32 => Cmd::WriteRcvNxt(slot, rcv),
+            x if x == Command::WriteSndUna as u32 => Cmd::WriteSndUna(slot, una),
+            x if x == Command::ReadCounters as u32 => Cmd::ReadCounters(slot),
+            _ => return,
+        };
+        let a = self.table.execute(&cmd);
+        let entry = match cmd {
+            Cmd::Read(s) | Cmd::ReadCounters(s) => self.table.read(s).ok(),
+            _ => None,
+        };
+        self.answer(a, entry);
+    }
+
+    fn answer(&mut self, a: Answer, entry: Option<crate::conn_table::Entry>) {
+        self.ct_answer = a;
+        if let Some(e) = entry {
+            self.ct_answer.entry = Some((e.key, e.rcv_nxt, e.snd_una));
+            self.ct_state = ct::pack_state([
+                e.rcv_nxt.into(),
+                e.snd_una.into(),
+                e.frames,
+                e.bytes,
+                e.fast,
+                e.slow,
+            ]);
+        }
+    }
+
+    /// Takes TX descriptors while there are any and a completion slot is
+    /// free.
+    fn run_tx(&mut self, mem: &mut dyn Memory) -> Result<(), Fault> {
+        while self.enabled()
+            && self.rings[Ring::Tx as usize].pending() > 0
+            && self.rings[Ring::TxCpl as usize].room() > 0
+        {
+            let index = self.rings[Ring::Tx as usize].head;
+            let mut b = [0; rg::TX_DESC_BYTES];
+            mem.read(
+                self.rings[Ring::Tx as usize].entry(index, rg::TX_DESC_BYTES),
+                &mut b,
+            )?;
+            let d = TxDesc::from_bytes(&b);
+            let mut cpl = TxCpl {
+                index,
+                bad_desc: !d.addr.is_multiple_of(8),
+                status: 0,
+                segments: 0,
+            };
+            if !cpl.bad_desc {
+                let mut frame = vec![0; d.desc.len as usize];
+                mem.read(d.addr, &mut frame)?;
+                let (out, status) = crate::tso::send(&frame, d.desc, self.max_frame);
+                cpl.status = status as u8;
+                cpl.segments = out.len() as u16;
+                self.count(Counter::TxSegments, out.len() as u64);
+                let bytes: usize = out.iter().map(|o| o.frame.len()).sum();
+                self.count(Counter::TxBytes, bytes as u64);
+                self.wire.extend(out);
+            }
+            self.count(Counter::TxDescriptors, 1);
+            if cpl.bad_desc || cpl.status != 0 {
+                self.count(Counter::TxErrors, 1);
+            }
+            let c = &mut self.rings[Ring::TxCpl as usize];
+            let at = c.entry(c.tail, rg::TX_CPL_BYTES);
+            let phase = rg::phase(c.tail, c.log());
+            mem.write(at, &cpl.to_word(phase).to_le_bytes())?;
+            c.tail = c.tail.wrapping_add(1);
+            self.rings[Ring::Tx as usize].head = index.wrapping_add(1);
+            self.completed(0);
+        }
+        Ok(())
+    }
+
+    /// A frame from the wire: dropped whole, or written to the next posted
+    /// buffer and completed.
+    pub fn receive(&mut self, frame: &[u8], mem: &mut dyn Memory) -> Result<(), Fault> {
+        if !self.enabled() || self.rings[Ring::Rx as usize].pending() == 0 {
+            self.count(Counter::RxNoBuffer, 1);
+            return Ok(());
+        }
+        if self.rings[Ring::RxCpl as usize].room() == 0 {
+            self.count(Counter::RxCplFull, 1);
+            return Ok(());
+        }
+        let index = self.rings[Ring::Rx as usize].head;
+        let mut b = [0; rg::RX_DESC_BYTES];
+        mem.read(
+            self.rings[Ring::Rx as usize].entry(index, rg::RX_DESC_BYTES),
+            &mut b,
+        )?;
+        let d = RxDesc::from_bytes(&b);
+        let len_only = |len: usize| spec::rx_csum::FIELD_LEN.put(0, len as u64).unwrap_or(0) as u32;
+        let mut cpl = RxCpl {
+            index,
+            status: RxStatus::Ok,
+            class: 0,
+            hit: false,
+            verdict: len_only(frame.len()),
+            slot: 0,
+            hash: 0,
+        };
+        if !d.addr.is_multiple_of(8) || d.capacity == 0 {
+            cpl.status = RxStatus::BadDesc;
+        } else if frame.len() > d.capacity as usize {
+            cpl.status = RxStatus::TooBig;
+            self.count(Counter::RxTooBig, 1);
+            mem.write(d.addr, &frame[..d.capacity as usize])?;
+        } else {
+            mem.write(d.addr, frame)?;
+            let v = crate::rx_checksum::verdict(frame, false);
+            let h = crate::rx_parse::parse(frame, false);
+            let r = Request::of(&h, &v);
+            let o = self.table.classify(&r);
+            cpl.class = o.class as u8;
+            cpl.hit = o.slot.is_some();
+            cpl.slot = o.slot.unwrap_or(0) as u16;
+            cpl.hash = toeplitz::hash(self.table.hash_key(), &r.key.hash_input());
+            cpl.verdict = v.pack();
+            self.count(Counter::of_class(o.class), 1);
+        }
+        self.count(Counter::RxFrames, 1);
+        self.count(Counter::RxBytes, frame.len() as u64);
+        let c = &mut self.rings[Ring::RxCpl as usize];
+        let at = c.entry(c.tail, rg::RX_CPL_BYTES);
+        let phase = rg::phase(c.tail, c.log());
+        mem.write(at, &cpl.to_bytes(phase))?;
+        c.tail = c.tail.wrapping_add(1);
+        self.rings[Ring::Rx as usize].head = index.wrapping_add(1);
+        self.completed(1);
+        Ok(())
+    }
+
+    /// A completion on ring `which` (0 TX, 1 RX) for interrupt moderation.
+    fn completed(&mut self, which: usize) {
+        let now = self.now;
+        if self.irq[which].add(now, self.irq_count) {
+            self.irq_status |= 1 << which;
+        }
+    }
+
+    /// Lets up to `cycles` pass (at least one), stopping early when the
+    /// interrupt line goes up; says whether it is up.
+    pub fn advance(&mut self, cycles: u64) -> bool {
+        let end = self.now + cycles.max(1);
+        self.now += 1;
+        while !self.irq_line() {
+            let due = (0..2)
+                .filter_map(|i| self.irq[i].due(self.irq_time).map(|t| (t, i)))
+                .min();
+            match due.filter(|(t, _)| *t <= end) {
+                Some((t, i)) => {
+                    self.now = self.now.max(t);
+                    self.irq[i].fire();
+                    self.irq_status |= 1 << i;
+                }
+                None => {
+                    self.now = end;
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Which ring register `offset` is, if any.
+fn ring_of(offset: u32) -> Option<(Ring, RingReg)> {
+    let rel = offset.checked_sub(regs::RING_BASE)?;
+    let ring = *Ring::ALL.get((rel / regs::RING_STRIDE) as usize)?;
+    let reg = *RingReg::ALL.get((rel % regs::RING_STRIDE / 4) as usize)?;
+    (rel % 4 == 0).then_some((ring, reg))
+}
+
+/// Word `i` of a little-endian byte string, zero-padded.
+fn word(b: &[u8], i: u32) -> u32 {
+    let at = 4 * i as usize;
+    let mut w = [0u8; 4];
+    for (j, x) in w.iter_mut().enumerate() {
+        *x = b.get(at + j).copied().unwrap_or(0);
+    }
+    u32::from_le_bytes(w)
+}

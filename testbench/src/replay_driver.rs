@@ -1,0 +1,237 @@
+//! The driver pass of `toe replay`: every frame enters the engine's RX
+//! port, reaches host memory through the RX rings and is seen by the
+//! emulated host in its completion; the host works the connection table
+//! over the command registers. Each completion is compared with what the
+//! direct path (the table pass) said about the frame: class, slot, the
+//! checksum verdict, and the bytes themselves.
+//!
+//! Frames go in one at a time and the host handles each before the next
+//! (as in the direct path), so the classes cannot differ by timing; small
+//! rings (`--rx-ring 8`) still wrap thousands of times.
+
+use crate::capture::{Reader, Record};
+use crate::dev_model::ModelDevice;
+use crate::emu_host::{Host, HostStats};
+use crate::replay::{Options, Progress};
+use crate::sim_device::SimDevice;
+use anyhow::{ensure, Result};
+use host::device::Device;
+use host::dma_mem::MemStats;
+use host::nic::{Config, DriverStats, Nic};
+use model::conn_table::{Outcome, Request, Table};
+use serde::Serialize;
+use spec::conn_table::Class;
+use spec::regs::Counter;
+use spec::ring::RxStatus;
+use spec::rx_csum::Verdict;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What the direct path said about one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Direct {
+    pub frame: u64,
+    pub class: Class,
+    pub slot: Option<usize>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct DriverReport {
+    /// The engine behind the driver.
+    pub device: &'static str,
+    pub rx_ring: usize,
+    pub rx_buffers: usize,
+    pub rx_buffer_bytes: usize,
+    pub completions: u64,
+    /// The engine's counters at the end, by name (drops by reason among
+    /// them: rx_no_buffer, rx_cpl_full, rx_too_big).
+    pub counters: BTreeMap<&'static str, u32>,
+    pub driver: DriverStats,
+    pub memory: MemStats,
+    pub dma_faults: usize,
+    /// Frames whose completion differs from the direct path, and why.
+    pub mismatches: u64,
+    pub mismatch_examples: Vec<String>,
+    /// The emulated host's work, which must equal the direct path's.
+    pub host: HostStats,
+}
+
+impl DriverReport {
+    fn mismatch(&mut self, why: String) {
+        self.mismatches += 1;
+        if self.mismatch_examples.len() < 20 {
+            self.mismatch_examples.push(why);
+        }
+    }
+}
+
+/// Replays `path` through the driver and compares with `direct` (one
+/// entry per frame, in order) and the direct path's host work.
+pub fn driver_pass(
+    path: &Path,
+    opts: &Options,
+    direct: &[Direct],
+    direct_host: &HostStats,
+    progress: Progress<'_>,
+) -> Result<DriverReport> {
+    Ok(drive(path, opts, Some((direct, direct_host)), progress)?.0)
+}
+
+/// `toe ss`: the trace through the driver, then the table as the engine
+/// holds it at the end.
+pub fn ss(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Vec<crate::ss::Entry>> {
+    let (_, mut nic) = drive(path, opts, None, progress)?;
+    crate::ss::listing(&mut nic, opts.table_entries)
+}
+
+type Expected<'a> = Option<(&'a [Direct], &'a HostStats)>;
+
+fn drive(
+    path: &Path,
+    opts: &Options,
+    expected: Expected<'_>,
+    progress: Progress<'_>,
+) -> Result<(DriverReport, Nic<ModelDevice>)> {
+    let table = Table::new(
+        opts.table_entries,
+        opts.table_ways,
+        spec::toeplitz::DEFAULT_KEY,
+    );
+    let dev = ModelDevice::new(opts.width as u32, spec::tso::FRAME_MAX, table);
+    let cfg = Config {
+        rx_ring: opts.rx_ring,
+        tx_ring: opts.tx_ring,
+        rx_buffers: opts.rx_buffers,
+        rx_buffer_bytes: RX_BUFFER_BYTES,
+        ..Config::default()
+    };
+    let mut nic = Nic::open(dev, cfg)?;
+    let mut rep = DriverReport {
+        device: nic.device().name(),
+        rx_ring: opts.rx_ring,
+        rx_buffers: opts.rx_buffers,
+        rx_buffer_bytes: RX_BUFFER_BYTES,
+        ..DriverReport::default()
+    };
+    let mut host = Host::default();
+    let mut reader = Reader::open(path)?;
+    let mut direct = expected.map(|(d, _)| d.iter());
+    while let Some(Ok(record)) = reader.next() {
+        progress(reader.bytes_read(), reader.file_len());
+        let Record::Frame(f) = record else { continue };
+        let want = direct.as_mut().map(|d| d.next().copied());
+        match receive(&mut nic, &f.data)? {
+            None => rep.mismatch(format!("frame {}: dropped by the engine", f.number)),
+            Some(got) => {
+                rep.completions += 1;
+                if let Some(want) = want {
+                    check(&mut rep, f.number, &f.data, &got, want);
+                }
+                let v = Verdict::unpack(got.cpl.verdict)
+                    .unwrap_or_else(|_| model::rx_checksum::verdict(&got.data, false));
+                let r = Request::of(&model::rx_parse::parse(&got.data, false), &v);
+                let o = Outcome {
+                    class: Class::from_code(got.cpl.class.into()).unwrap_or(Class::Unparsed),
+                    slot: got.cpl.hit.then_some(usize::from(got.cpl.slot)),
+                };
+                host.frame(f.number, &r, &o, &mut nic)?;
+            }
+        }
+    }
+    if direct.is_some_and(|mut d| d.next().is_some()) {
+        rep.mismatch("the direct path saw more frames".into());
+    }
+    host.finish(&mut nic)?;
+    if let Some((_, want)) = expected.filter(|(_, h)| **h != host.stats) {
+        rep.mismatch(format!(
+            "host work differs: driver {:?}, direct {want:?}",
+            host.stats
+        ));
+    }
+    rep.host = host.stats;
+    for (c, v) in nic.counters()? {
+        rep.counters.insert(c.name(), v);
+    }
+    rep.driver = nic.stats;
+    let mem = nic.device().mem();
+    rep.memory = mem.stats;
+    rep.dma_faults = mem.faults().len();
+    if rep.dma_faults > 0 {
+        rep.mismatch(format!(
+            "{} DMA faults: {:?}",
+            rep.dma_faults,
+            mem.faults()[0]
+        ));
+    }
+    Ok((rep, nic))
+}
+
+/// Buffers as large as a descriptor can say (BIG TCP captures hold 80 KB
+/// frames), so no frame of the corpus is cut.
+const RX_BUFFER_BYTES: usize = spec::ring::FIELD_RXD_CAPACITY.max() as usize & !7;
+
+/// Hands `frame` to the engine and reaps its completion; `None` if the
+/// engine dropped it (counted as rx_no_buffer / rx_cpl_full).
+fn receive<D: SimDevice>(nic: &mut Nic<D>, frame: &[u8]) -> Result<Option<host::nic::RxFrame>> {
+    let drops = |n: &mut Nic<D>| -> Result<u32> {
+        Ok(n.counter(Counter::RxNoBuffer)? + n.counter(Counter::RxCplFull)?)
+    };
+    let before = drops(nic)?;
+    nic.device().wire_rx(frame);
+    for _ in 0..100_000 {
+        if let Some(got) = nic.poll_rx(1)?.pop() {
+            return Ok(Some(got));
+        }
+        if nic.device().rx_pending() == 0 && drops(nic)? != before {
+            return Ok(None);
+        }
+        nic.wait(16)?;
+    }
+    anyhow::bail!(
+        "the engine neither completed nor dropped a frame of {} bytes",
+        frame.len()
+    )
+}
+
+fn check(
+    rep: &mut DriverReport,
+    number: u64,
+    sent: &[u8],
+    got: &host::nic::RxFrame,
+    want: Option<Direct>,
+) {
+    let c = &got.cpl;
+    let Some(want) = want.filter(|w| w.frame == number) else {
+        return rep.mismatch(format!("frame {number}: not in the direct path"));
+    };
+    let verdict = model::rx_checksum::verdict(sent, false).pack();
+    let slot = c.hit.then_some(usize::from(c.slot));
+    if c.status != RxStatus::Ok || got.data != sent {
+        rep.mismatch(format!(
+            "frame {number}: {:?}, {} of {} bytes as sent",
+            c.status,
+            got.data.iter().zip(sent).filter(|(a, b)| a == b).count(),
+            sent.len()
+        ));
+    } else if (c.class, slot, c.verdict) != (want.class as u8, want.slot, verdict) {
+        rep.mismatch(format!(
+            "frame {number}: class {} slot {slot:?} verdict {:#x}; direct: {} {:?} {verdict:#x}",
+            c.class,
+            c.verdict,
+            want.class.name(),
+            want.slot
+        ));
+    }
+}
+
+/// The driver pass is checked for the options given.
+pub fn check_options(opts: &Options) -> Result<()> {
+    for (name, n) in [("--rx-ring", opts.rx_ring), ("--tx-ring", opts.tx_ring)] {
+        ensure!(
+            n.is_power_of_two() && n <= 4096,
+            "{name} {n}: use a power of two from 1 to 4096"
+        );
+    }
+    ensure!(opts.rx_buffers > 0, "--rx-buffers must be at least 1");
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `toe replay` through the driver and the engine's rings gives what the
+//! direct path gives, on every trace of the corpus: each frame's bytes,
+//! checksum verdict, class and slot, and the emulated host's work, with
+//! rings of 256 and of 8 entries (wrapping every 8 frames). `toe ss` lists,
+//! read over the registers, exactly the connections the direct path's host
+//! holds installed at the end, with the same counters.
+
+use testbench::emu_host::{tuple_text, FlowState};
+use testbench::replay::{replay, Backend, Options};
+
+#[test]
+fn replay_through_the_driver_equals_the_direct_path() {
+    let Some(traces) = testbench::corpus::for_test() else {
+        return;
+    };
+    let (mut frames, mut listed) = (0, 0);
+    for t in &traces {
+        for ring in [256, 8] {
+            let opts = Options {
+                rx_ring: ring,
+                rx_buffers: ring,
+                flows: true,
+                ..Options::new(8, Backend::Model)
+            };
+            let r = replay(&t.path, &opts, &|_, _| {}).unwrap();
+            let d = r.driver.as_ref().expect("the driver pass ran");
+            let name = &t.relative_path;
+            assert_eq!(
+                d.mismatches, 0,
+                "{name}, ring {ring}: {:?}",
+                d.mismatch_examples
+            );
+            assert_eq!(d.completions, r.frames, "{name}: a completion per frame");
+            assert_eq!(d.dma_faults, 0, "{name}");
+            assert_eq!(d.host, r.host, "{name}: the host's work");
+            for drop in ["rx_no_buffer", "rx_cpl_full", "rx_too_big"] {
+                assert_eq!(d.counters[drop], 0, "{name}: {drop}");
+            }
+            assert_eq!(u64::from(d.counters["rx_frames"]), r.frames, "{name}");
+            frames += r.frames;
+            if ring == 8 {
+                continue;
+            }
+            let ss = testbench::replay_driver::ss(&t.path, &opts, &|_, _| {}).unwrap();
+            let mut want: Vec<_> = r
+                .flows
+                .iter()
+                .filter(|f| f.state == FlowState::Installed)
+                .map(|f| {
+                    let slot = f.slot.expect("installed flows have a slot");
+                    (
+                        slot,
+                        tuple_text(&f.key),
+                        [f.frames, f.bytes, f.fast, f.slow],
+                    )
+                })
+                .collect();
+            want.sort();
+            let got: Vec<_> = ss
+                .iter()
+                .map(|e| (e.slot, e.tuple.clone(), [e.frames, e.bytes, e.fast, e.slow]))
+                .collect();
+            assert_eq!(
+                got, want,
+                "{name}: toe ss vs the direct path's installed flows"
+            );
+            listed += got.len();
+        }
+    }
+    eprintln!(
+        "{} traces, {frames} frames through the driver, {listed} connections listed by ss",
+        traces.len()
+    );
+    assert!(listed > 0, "some trace leaves connections installed");
+}
