@@ -5,8 +5,11 @@
 //! layouts, codes) comes from the `spec` crate.
 
 pub mod conn_table;
+pub mod csr;
 pub mod csum_acc;
+pub mod engine;
 pub mod lint;
+pub mod mem_port;
 pub mod ram;
 pub mod rx_checksum;
 pub mod rx_parser;
@@ -17,4 +20,5 @@ pub mod toeplitz;
 pub mod tso;
 pub mod tx_checksum;
 pub mod tx_path;
+pub mod tx_queue;
 pub mod verilog;
