@@ -9,6 +9,8 @@ pub mod csum_acc;
 pub mod lint;
 pub mod ram;
 pub mod rx_checksum;
+pub mod rx_dma;
+pub mod rx_engine;
 pub mod rx_parser;
 pub mod rx_walker;
 pub mod stream;
