@@ -50,11 +50,15 @@ const READS: u64 = 60;
 /// Classes of [`spec::conn_table::Class`], each with its counter.
 pub const CLASSES: usize = 10;
 const _: () = assert!(spec::conn_table::Class::ALL.len() == CLASSES);
-const _: () = assert!(spec::ring::FIELD_RXC_STATUS.lsb == 1 && spec::ring::FIELD_RXC_CLASS.lsb == 4);
+const _: () =
+    assert!(spec::ring::FIELD_RXC_STATUS.lsb == 1 && spec::ring::FIELD_RXC_CLASS.lsb == 4);
 const _: () = assert!(spec::ring::FIELD_RXC_HIT.lsb == 8 && spec::ring::FIELD_RXC_INDEX.lsb == 16);
-const _: () = assert!(spec::ring::FIELD_RXC_VERDICT.lsb == 32 && spec::ring::FIELD_RXC_HASH.lsb == 32);
-const _: () = assert!(spec::rx_csum::FIELD_LEN.lsb == 15 && spec::ring::FIELD_RXD_CAPACITY.width == 17);
-const _: () = assert!(spec::conn_table::FIELD_HIT.lsb == 4 && spec::conn_table::FIELD_SLOT.lsb == 8);
+const _: () =
+    assert!(spec::ring::FIELD_RXC_VERDICT.lsb == 32 && spec::ring::FIELD_RXC_HASH.lsb == 32);
+const _: () =
+    assert!(spec::rx_csum::FIELD_LEN.lsb == 15 && spec::ring::FIELD_RXD_CAPACITY.width == 17);
+const _: () =
+    assert!(spec::conn_table::FIELD_HIT.lsb == 4 && spec::conn_table::FIELD_SLOT.lsb == 8);
 const _: () = assert!(spec::ring::RxStatus::TooBig as u8 == 1);
 
 #[derive(LogicBlock)]
@@ -478,9 +482,8 @@ impl Logic for RxDma {
 
         self.abandon.next = self.cur_admit.q.val() & self.soft_reset.val();
         self.take_desc.next = self.go.val() & self.first.val() & self.admit.val();
-        self.push.next = self.go.val()
-            & self.b_adm.val()
-            & ((self.strb.val() != 0) | self.rx_last.val());
+        self.push.next =
+            self.go.val() & self.b_adm.val() & ((self.strb.val() != 0) | self.rx_last.val());
         self.wfifo.write.next = self.push.val();
         self.wfifo.data_in.next = (bit_cast::<WW, 64>(self.b_addr.val()) << 73)
             | (bit_cast::<WW, 64>(self.rx_data.val()) << 9)
@@ -526,8 +529,7 @@ impl Logic for RxDma {
             & (self.unfetched.val() != 0)
             & (self.dcount.q.val() < self.prefetch.val())
             & (self.rd_out.q.val() < self.reads.val());
-        self.slot_off.next =
-            bit_cast::<64, 16>(self.fetch_idx.q.val() & self.q_mask.q.val()) << 4;
+        self.slot_off.next = bit_cast::<64, 16>(self.fetch_idx.q.val() & self.q_mask.q.val()) << 4;
         self.rd_req_valid.next = self.rq_v.q.val();
         self.rd_req_addr.next = self.rq_addr.q.val();
         self.dcount.d.next = self.dcount.q.val();

@@ -284,13 +284,13 @@ impl<const B: usize, const SB: usize> Logic for RxEngine<B, SB> {
         self.tags.reset.next = self.reset.val();
         self.resf.reset.next = self.reset.val();
         self.pend.reset.next = self.reset.val();
-        self.unused_af.next = self.pend.almost_full.val()
-            ^ self.tags.almost_full.val()
-            ^ self.resf.almost_full.val();
+        self.unused_af.next =
+            self.pend.almost_full.val() ^ self.tags.almost_full.val() ^ self.resf.almost_full.val();
 
         // Broadcast: a beat moves when rx_dma takes it and both FIFOs have room.
-        self.space_q.d.next =
-            !self.ckf.almost_full.val() & !self.prf.almost_full.val() & !self.tags.almost_full.val();
+        self.space_q.d.next = !self.ckf.almost_full.val()
+            & !self.prf.almost_full.val()
+            & !self.tags.almost_full.val();
         self.rx.ready.next = self.dma.rx_ready.val() & self.space_q.q.val();
         self.go.next = self.rx.valid.val() & self.rx.ready.val();
         self.dma.rx_valid.next = self.rx.valid.val() & self.space_q.q.val();

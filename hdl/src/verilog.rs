@@ -212,10 +212,7 @@ pub fn builds() -> Vec<Build> {
         build(tso(8), crate::tso::TsoW8::new()),
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),
         build(tx_path(8, 11), crate::tx_path::TxPathW8::new()),
-        build(
-            rx_engine(4096, ""),
-            crate::rx_engine::RxEngine4096::new(),
-        ),
+        build(rx_engine(4096, ""), crate::rx_engine::RxEngine4096::new()),
         build(
             rx_engine(16, "small"),
             crate::rx_engine::RxEngineSmall::new(),

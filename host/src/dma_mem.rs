@@ -96,14 +96,18 @@ impl DmaMem {
     pub fn cpu_read(&mut self, addr: u64, buf: &mut [u8]) {
         self.stats.cpu_reads += 1;
         self.stats.cpu_read_bytes += buf.len() as u64;
-        let b = self.block(addr, buf.len()).expect("driver reads its own memory");
+        let b = self
+            .block(addr, buf.len())
+            .expect("driver reads its own memory");
         buf.copy_from_slice(b);
     }
 
     pub fn cpu_write(&mut self, addr: u64, data: &[u8]) {
         self.stats.cpu_writes += 1;
         self.stats.cpu_write_bytes += data.len() as u64;
-        let b = self.block(addr, data.len()).expect("driver writes its own memory");
+        let b = self
+            .block(addr, data.len())
+            .expect("driver writes its own memory");
         b.copy_from_slice(data);
     }
 
@@ -142,7 +146,9 @@ impl Memory for DmaMem {
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         self.check(addr, buf.len(), false)?;
         self.stats.dev_read_bytes += buf.len() as u64;
-        let b = self.block(addr, buf.len()).expect("mapped memory is allocated");
+        let b = self
+            .block(addr, buf.len())
+            .expect("mapped memory is allocated");
         buf.copy_from_slice(b);
         Ok(())
     }
@@ -150,7 +156,9 @@ impl Memory for DmaMem {
     fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len(), true)?;
         self.stats.dev_write_bytes += data.len() as u64;
-        let b = self.block(addr, data.len()).expect("mapped memory is allocated");
+        let b = self
+            .block(addr, data.len())
+            .expect("mapped memory is allocated");
         b.copy_from_slice(data);
         Ok(())
     }

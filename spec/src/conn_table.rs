@@ -393,7 +393,14 @@ mod tests {
 
     #[test]
     fn state_word_round_trips_field_by_field() {
-        let v = [0xDEAD_BEEF, 1, 0xFFFF_FFFF, 0xABCD_EF01_2345, 7, 0x8000_0000];
+        let v = [
+            0xDEAD_BEEF,
+            1,
+            0xFFFF_FFFF,
+            0xABCD_EF01_2345,
+            7,
+            0x8000_0000,
+        ];
         let b = pack_state(v);
         // rcv_nxt is the first 32 bits, little-endian.
         assert_eq!(b[..4], [0xEF, 0xBE, 0xAD, 0xDE]);

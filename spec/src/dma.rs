@@ -32,7 +32,11 @@ pub struct Fault {
 impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let what = if self.write { "write" } else { "read" };
-        write!(f, "DMA {what} of {} bytes at {:#x}: {}", self.len, self.addr, self.why)
+        write!(
+            f,
+            "DMA {what} of {} bytes at {:#x}: {}",
+            self.len, self.addr, self.why
+        )
     }
 }
 

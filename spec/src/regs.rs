@@ -100,7 +100,12 @@ pub const CAPS: Reg = reg(
     Access::Ro,
     "data path bytes per beat 7..0; log2 of table entries 15..8; table ways 19..16",
 );
-pub const CONTROL: Reg = reg("CONTROL", 0x010, Access::Rw, "bit 0 enable; bit 1 reset (reads 0)");
+pub const CONTROL: Reg = reg(
+    "CONTROL",
+    0x010,
+    Access::Rw,
+    "bit 0 enable; bit 1 reset (reads 0)",
+);
 pub const CTRL_ENABLE: u32 = 1 << 0;
 pub const CTRL_RESET: u32 = 1 << 1;
 pub const STATUS: Reg = reg(
@@ -375,7 +380,9 @@ pub fn all() -> Vec<Reg> {
             ));
         }
     }
-    v.extend([CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA]);
+    v.extend([
+        CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA,
+    ]);
     const KEY_NAMES: [&str; 10] = [
         "CT_KEY0", "CT_KEY1", "CT_KEY2", "CT_KEY3", "CT_KEY4", "CT_KEY5", "CT_KEY6", "CT_KEY7",
         "CT_KEY8", "CT_KEY9",
@@ -402,11 +409,21 @@ pub fn all() -> Vec<Reg> {
         "CT_RSP_STATE6",
     ];
     for (i, n) in KEY_NAMES.iter().enumerate() {
-        v.push(reg(n, CT_KEY + 4 * i as u32, Access::Rw, "argument key word"));
+        v.push(reg(
+            n,
+            CT_KEY + 4 * i as u32,
+            Access::Rw,
+            "argument key word",
+        ));
     }
     v.push(CT_RSP_SLOT);
     for (i, n) in RSP_KEY_NAMES.iter().enumerate() {
-        v.push(reg(n, CT_RSP_KEY + 4 * i as u32, Access::Ro, "answer key word"));
+        v.push(reg(
+            n,
+            CT_RSP_KEY + 4 * i as u32,
+            Access::Ro,
+            "answer key word",
+        ));
     }
     for (i, n) in STATE_NAMES.iter().enumerate() {
         v.push(reg(
