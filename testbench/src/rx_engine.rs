@@ -292,7 +292,7 @@ impl RxEngineRtl {
         }
         if rd_ready && self.sim.get(p.rd_req_valid) == 1 {
             let addr = self.sim.get(p.rd_req_addr);
-            if addr % 8 != 0 {
+            if !addr.is_multiple_of(8) {
                 bail!("read request at {addr:#x}: not 8-byte aligned");
             }
             let mut w = [0u8; 8];
@@ -305,7 +305,7 @@ impl RxEngineRtl {
             let addr = self.sim.get(p.wr_addr);
             let data = self.sim.get(p.wr_data).to_le_bytes();
             let strb = self.sim.get(p.wr_strb);
-            if addr % 8 != 0 {
+            if !addr.is_multiple_of(8) {
                 bail!("write at {addr:#x}: not 8-byte aligned");
             }
             // Each run of set strobes is one write of those bytes.

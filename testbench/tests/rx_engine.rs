@@ -221,7 +221,16 @@ fn no_faults(e: &RxEngineRtl) {
 }
 
 fn start(cfg: MemCfg, rxq_log: u32, rxcq_log: u32) -> (RxEngineRtl, RxHost, Table) {
-    let mut e = RxEngineRtl::new("small", &DEFAULT_KEY, cfg).unwrap();
+    start_variant("small", cfg, rxq_log, rxcq_log)
+}
+
+fn start_variant(
+    variant: &str,
+    cfg: MemCfg,
+    rxq_log: u32,
+    rxcq_log: u32,
+) -> (RxEngineRtl, RxHost, Table) {
+    let mut e = RxEngineRtl::new(variant, &DEFAULT_KEY, cfg).unwrap();
     let h = RxHost::new(&mut e.mem, rxq_log, rxcq_log);
     e.set_rings(&h);
     e.set_enable(true);
@@ -312,6 +321,51 @@ fn eager_host_drops_nothing() {
     );
     assert_eq!((c.bytes, c.class), (s.bytes, s.class));
     assert_eq!(e.cpl_pulses, frames.len() as u64);
+    no_faults(&e);
+}
+
+/// The synthesized build (4096-entry table) under the same checks.
+#[test]
+fn default_table_build() {
+    let cfg = MemCfg {
+        latency: 60,
+        rd_stall: 0.2,
+        wr_stall: 0.2,
+        seed: 9,
+    };
+    let (mut e, mut h, mut table) = start_variant("", cfg, 4, 4);
+    assert_eq!(e.entries(), 4096);
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut flows = Flows::new(&mut rng, 20);
+    flows.install(&mut e, &mut table);
+    let frames = mixed(11, 300, 3000, &mut flows);
+    let traffic = Traffic {
+        idle: 0.2,
+        backpressure: 0.0,
+        seed: 9,
+    };
+    let policy = HostPolicy {
+        active: 0.2,
+        cap: (1, 3000),
+        ..EAGER
+    };
+    let mut d = Driver::new(&mut e, &mut h, &traffic);
+    d.run(&frames, &policy, true).unwrap();
+    let got = std::mem::take(&mut d.got);
+    let s = check(&frames, &got, &mut table);
+    let c = e.counts();
+    println!(
+        "{} completions, {} dropped, {} too big",
+        got.len(),
+        s.dropped,
+        s.too_big
+    );
+    assert_eq!(
+        (c.frames as usize, c.too_big, c.bytes, c.class),
+        (got.len(), s.too_big, s.bytes, s.class)
+    );
+    assert_eq!((c.no_buffer + c.cpl_full) as usize, s.dropped);
+    assert!(s.class[Class::Fast as usize] > 0 && s.class[Class::Ack as usize] > 0);
     no_faults(&e);
 }
 
