@@ -13,10 +13,18 @@ use hdl::verilog::{Build, Dir};
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
+    println!("cargo:rerun-if-env-changed=OPENTOE_SIM_BUILDS");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let root = verilator_root(&verilator);
-    let builds = hdl::verilog::builds();
+    let mut builds = hdl::verilog::builds();
+    // For quick iterations on one block: `OPENTOE_SIM_BUILDS=rx_engine`
+    // (comma-separated name prefixes) verilates only those builds; tests of
+    // the others then fail to find their model.
+    if let Ok(only) = std::env::var("OPENTOE_SIM_BUILDS") {
+        let prefixes: Vec<&str> = only.split(',').filter(|p| !p.is_empty()).collect();
+        builds.retain(|b| prefixes.iter().any(|p| b.name.starts_with(p)));
+    }
 
     let mut cc = cc::Build::new();
     cc.cpp(true)

@@ -12,6 +12,8 @@ pub mod lint;
 pub mod mem_port;
 pub mod ram;
 pub mod rx_checksum;
+pub mod rx_dma;
+pub mod rx_engine;
 pub mod rx_parser;
 pub mod rx_walker;
 pub mod stream;

@@ -182,6 +182,21 @@ fn engine() -> Spec {
     }
 }
 
+/// An `rx_engine` build with a table of `entries` (4 ways); the small one
+/// is for simulation only.
+fn rx_engine(entries: u64, variant: &'static str) -> Spec {
+    Spec {
+        variant,
+        ice40: false,
+        synth: variant.is_empty(),
+        params: vec![
+            ("entries", entries),
+            ("ways", crate::conn_table::WAYS as u64),
+        ],
+        ..spec("rx_engine", 8)
+    }
+}
+
 /// Every build of every block. The `small` builds trade the jumbo-frame
 /// buffer for one that fits small FPGAs (and exercise the cut path cheaply).
 pub fn builds() -> Vec<Build> {
@@ -211,5 +226,10 @@ pub fn builds() -> Vec<Build> {
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),
         build(tx_path(8, 11), crate::tx_path::TxPathW8::new()),
         build(engine(), crate::engine::Engine::new()),
+        build(rx_engine(4096, ""), crate::rx_engine::RxEngine4096::new()),
+        build(
+            rx_engine(16, "small"),
+            crate::rx_engine::RxEngineSmall::new(),
+        ),
     ]
 }

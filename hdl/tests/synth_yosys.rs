@@ -124,9 +124,12 @@ fn every_build_synthesizes_for_ecp5_with_its_block_rams() {
     }
     let dir: PathBuf = std::env::temp_dir().join(format!("opentoe-synth-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    // The tops that join other blocks (`engine`, `rx_engine`) take 10 to 25
+    // minutes of yosys each, too long for every CI run; their blocks are all
+    // synthesized here, and `just synth --only engine` runs them.
     let mut builds: Vec<_> = hdl::verilog::builds()
         .into_iter()
-        .filter(|b| b.synth)
+        .filter(|b| b.synth && !matches!(b.block, "engine" | "rx_engine"))
         .collect();
     for b in &builds {
         std::fs::write(dir.join(format!("{}.v", b.name)), &b.verilog).unwrap();

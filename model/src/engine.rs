@@ -255,7 +255,7 @@ impl Engine {
             let d = TxDesc::from_bytes(&b);
             let mut cpl = TxCpl {
                 index,
-                bad_desc: !d.addr.is_multiple_of(8),
+                bad_desc: !d.addr.is_multiple_of(8) || d.desc.len == 0,
                 status: 0,
                 segments: 0,
             };

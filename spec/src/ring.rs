@@ -7,7 +7,8 @@
 //!   [`crate::tso::Desc`] word (length, MSS, offsets, checksum and TSO flags).
 //! * TX completion, 8 bytes, one per descriptor in order: the `tso` status
 //!   and the segments sent, or `bad_desc` when the engine refused the
-//!   descriptor before reading the buffer (address not 8-byte aligned).
+//!   descriptor before reading the buffer (address not 8-byte aligned, or
+//!   length 0).
 //! * RX free-buffer descriptor, 16 bytes: address (8-byte aligned), then
 //!   the capacity in bytes (≥ 1). The engine writes only inside it.
 //! * RX completion, 16 bytes, one per frame in arrival order: which buffer,
@@ -66,6 +67,7 @@ const _: () = assert!(layout_is_sound(
     64
 ));
 // RX completion word 1.
+/// Meaningful only with `hit`.
 pub const FIELD_RXC_SLOT: Field = Field::new("slot", 0, 16);
 pub const FIELD_RXC_HASH: Field = Field::new("hash", 32, 32);
 

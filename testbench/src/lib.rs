@@ -21,6 +21,7 @@ pub mod replay_table;
 pub mod replay_tx;
 pub mod report;
 pub mod rx_checksum;
+pub mod rx_engine;
 pub mod rx_parser;
 pub mod sim;
 pub mod sim_device;
