@@ -50,12 +50,16 @@ pub fn send_all<D: SimDevice>(
     nic.flush()?;
     // A completion says how many segments its frame made; the last of them
     // may still be in the TX pipeline when it is written.
-    run_until(nic, "complete every TX descriptor and send its segments", |n| {
-        cpls.extend(n.poll_tx()?);
-        wire.extend(n.device().wire_tx());
-        let segments: usize = cpls.iter().map(|c| usize::from(c.segments)).sum();
-        Ok(cpls.len() == frames.len() && wire.len() >= segments)
-    })?;
+    run_until(
+        nic,
+        "complete every TX descriptor and send its segments",
+        |n| {
+            cpls.extend(n.poll_tx()?);
+            wire.extend(n.device().wire_tx());
+            let segments: usize = cpls.iter().map(|c| usize::from(c.segments)).sum();
+            Ok(cpls.len() == frames.len() && wire.len() >= segments)
+        },
+    )?;
     Ok((cpls, wire, was_full))
 }
 
