@@ -161,7 +161,7 @@ impl EngineRtl {
 
     /// One Wishbone access; the engine runs meanwhile.
     fn access(&mut self, offset: u32, write: Option<u32>) -> Result<u32, DeviceError> {
-        if offset % 4 != 0 || offset >= regs::WINDOW {
+        if !offset.is_multiple_of(4) || offset >= regs::WINDOW {
             return Err(DeviceError::BadOffset(offset));
         }
         let wb = &self.wb;

@@ -124,7 +124,7 @@ impl MemPort {
         if self.rd_ready && sim.get(self.rd_req_valid) == 1 {
             let addr = sim.get(self.rd_req_addr);
             let mut b = [0u8; 8];
-            if addr % 8 != 0 {
+            if !addr.is_multiple_of(8) {
                 // The contract says word addresses; let the IOMMU see it.
                 let _ = mem.read(addr, &mut b);
                 b = [0; 8];
