@@ -41,3 +41,7 @@ verilog:
 # Replay any capture (e.g. `just replay trace.pcap --json`).
 replay FILE *ARGS:
     cargo run --quiet --release --bin toe -- replay {{FILE}} {{ARGS}}
+
+# List the connections the engine holds after replaying FILE through the driver (args go to `toe ss`).
+ss FILE *ARGS:
+    cargo run --quiet --release --bin toe -- ss {{FILE}} {{ARGS}}
