@@ -490,7 +490,7 @@ impl<D: Device> Nic<D> {
         if let Some(k) = key {
             let port = k.to_port();
             for i in 0..regs::CT_KEY_WORDS as usize {
-                let w = word_of(&port, i);
+                let w = regs::word(&port, i);
                 self.write_reg(regs::CT_KEY + 4 * i as u32, w)?;
             }
             self.write_reg(regs::CT_BANK.offset, bank)?;
@@ -526,7 +526,7 @@ impl<D: Device> Nic<D> {
                 let mut port = [0u8; 37];
                 for i in 0..regs::CT_KEY_WORDS as usize {
                     let w = self.read_reg(regs::CT_RSP_KEY + 4 * i as u32)?;
-                    put_word(&mut port, i, w);
+                    regs::put_word(&mut port, i, w);
                 }
                 let key = Key::from_port(&port).ok_or_else(|| NicError::BadCompletion {
                     ring: "CT",
@@ -549,7 +549,7 @@ impl<D: Device> Nic<D> {
         let mut b = [0u8; ct::STATE_BITS as usize / 8];
         for i in 0..regs::CT_RSP_STATE_WORDS as usize {
             let w = self.read_reg(regs::CT_RSP_STATE + 4 * i as u32)?;
-            put_word(&mut b, i, w);
+            regs::put_word(&mut b, i, w);
         }
         Ok(ct::unpack_state(&b))
     }
@@ -564,22 +564,5 @@ impl<D: Device> Nic<D> {
             .into_iter()
             .map(|c| Ok((c, self.counter(c)?)))
             .collect()
-    }
-}
-
-/// Word `i` (bits 32i..32i+31) of a little-endian byte string, zero-padded.
-fn word_of(b: &[u8], i: usize) -> u32 {
-    let mut w = [0u8; 4];
-    for (j, x) in w.iter_mut().enumerate() {
-        *x = b.get(4 * i + j).copied().unwrap_or(0);
-    }
-    u32::from_le_bytes(w)
-}
-
-fn put_word(b: &mut [u8], i: usize, w: u32) {
-    for (j, x) in w.to_le_bytes().into_iter().enumerate() {
-        if let Some(d) = b.get_mut(4 * i + j) {
-            *d = x;
-        }
     }
 }

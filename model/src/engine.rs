@@ -113,12 +113,12 @@ impl Engine {
             o if o == regs::CT_RSP_SLOT.offset => self.ct_answer.slot.unwrap_or(0) as u32,
             o if (regs::CT_RSP_KEY..regs::CT_RSP_KEY + 4 * regs::CT_KEY_WORDS).contains(&o) => {
                 let port = self.ct_answer.entry.map_or([0; 37], |e| e.0.to_port());
-                word(&port, (o - regs::CT_RSP_KEY) / 4)
+                regs::word(&port, ((o - regs::CT_RSP_KEY) / 4) as usize)
             }
             o if (regs::CT_RSP_STATE..regs::CT_RSP_STATE + 4 * regs::CT_RSP_STATE_WORDS)
                 .contains(&o) =>
             {
-                word(&self.ct_state, (o - regs::CT_RSP_STATE) / 4)
+                regs::word(&self.ct_state, ((o - regs::CT_RSP_STATE) / 4) as usize)
             }
             o if (regs::CT_COMMAND.offset..regs::CT_RSP_SLOT.offset).contains(&o) => {
                 self.ct_args[((o - regs::CT_COMMAND.offset) / 4) as usize]
@@ -187,12 +187,7 @@ impl Engine {
         let una = self.arg(regs::CT_SND_UNA.offset);
         let mut port = [0u8; 37];
         for i in 0..regs::CT_KEY_WORDS {
-            let w = self.arg(regs::CT_KEY + 4 * i).to_le_bytes();
-            for (j, b) in w.into_iter().enumerate() {
-                if let Some(p) = port.get_mut(4 * i as usize + j) {
-                    *p = b;
-                }
-            }
+            regs::put_word(&mut port, i as usize, self.arg(regs::CT_KEY + 4 * i));
         }
         let cmd = match op {
             x if x == Command::Insert as u32 => match Key::from_port(&port) {
@@ -383,14 +378,4 @@ fn ring_of(offset: u32) -> Option<(Ring, RingReg)> {
     let ring = *Ring::ALL.get((rel / regs::RING_STRIDE) as usize)?;
     let reg = *RingReg::ALL.get((rel % regs::RING_STRIDE / 4) as usize)?;
     (rel % 4 == 0).then_some((ring, reg))
-}
-
-/// Word `i` of a little-endian byte string, zero-padded.
-fn word(b: &[u8], i: u32) -> u32 {
-    let at = 4 * i as usize;
-    let mut w = [0u8; 4];
-    for (j, x) in w.iter_mut().enumerate() {
-        *x = b.get(at + j).copied().unwrap_or(0);
-    }
-    u32::from_le_bytes(w)
 }

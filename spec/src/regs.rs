@@ -330,6 +330,25 @@ impl Counter {
     }
 }
 
+/// Register word `i` (bits 32i..32i+31) of a little-endian byte string
+/// wider than a register (a key or a state word), zero-padded past its end.
+pub fn word(b: &[u8], i: usize) -> u32 {
+    let mut w = [0u8; 4];
+    for (j, x) in w.iter_mut().enumerate() {
+        *x = b.get(4 * i + j).copied().unwrap_or(0);
+    }
+    u32::from_le_bytes(w)
+}
+
+/// Writes register word `i` into `b`; bytes past its end are dropped.
+pub fn put_word(b: &mut [u8], i: usize, w: u32) {
+    for (j, x) in w.to_le_bytes().into_iter().enumerate() {
+        if let Some(d) = b.get_mut(4 * i + j) {
+            *d = x;
+        }
+    }
+}
+
 /// Every register with its name, for the generated documentation and for
 /// checking that no two share an offset.
 pub fn all() -> Vec<Reg> {
