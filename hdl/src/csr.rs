@@ -6,24 +6,36 @@
 //! the bus never waits on the engine. Writes take effect only with all four
 //! byte selects (registers are written whole); reads of unmapped words give
 //! 0. The CSR block holds what the host writes and reads back what the
-//! engine produces (TXQ head, TXCQ tail: the TX queue's completed index),
-//! counts the counters and moderates the interrupt, so the data path blocks
-//! see plain signals.
+//! engine produces (TXQ head and TXCQ tail: the TX queue's completed
+//! index; RXQ head and RXCQ tail: the RX DMA's), counts the TX counters,
+//! shows the RX ones (`rx_engine` counts them), moderates both interrupts
+//! (`irq_mod`), so the data path blocks see plain signals.
 //!
-//! Not yet here: the RX side. The RXQ/RXCQ registers are stored and read
-//! back, RXQ head and RXCQ tail read 0, the RX counters and the `CT_*`
-//! connection-table registers read 0 and ignore writes until `rx_engine`
-//! and `conn_table` join (they add ports here).
+//! `CT_*`: the arguments are registers; writing an opcode
+//! (`conn_table::Command`, 1..=6; others are ignored) to `CT_COMMAND` while
+//! no command is running hands the command to the table's port and sets
+//! `CT_STATUS` busy until the table answers; the answer (status, slot, key,
+//! state) is kept for the host to read. Arguments and answer survive a soft
+//! reset, as the table's entries do.
 //!
 //! Ring bases keep their low 3 bits 0 and a log size above
 //! `MAX_LOG_SIZE` is taken as `MAX_LOG_SIZE`, as `spec::regs` says.
 //!
 //! Reset (`CONTROL.reset`): `stop` goes up at once; when the data path
 //! reports `busy` low, `clear` pulses for one cycle and every register,
-//! index, interrupt and counter returns to 0 with it.
+//! index, interrupt and counter returns to 0 with it. `busy` covers both
+//! directions, so the RX DMA has cleared its own state by then.
 
+use crate::irq_mod::IrqMod;
 use rust_hdl::prelude::*;
+use spec::conn_table as ct;
 use spec::regs::{self, Counter, Ring, RingReg};
+
+const KB: usize = ct::KEY_BITS as usize;
+const STB: usize = ct::STATE_BITS as usize;
+/// RX counters (`Counter::RxFrames..=RxTooBig`) and class counters.
+const RX_COUNTERS: usize = 5;
+const CLASSES: usize = 10;
 
 #[derive(LogicBlock)]
 pub struct Csr {
@@ -48,7 +60,13 @@ pub struct Csr {
     pub txcq_base: Signal<Out, Bits<64>>,
     pub txcq_log: Signal<Out, Bits<4>>,
     pub txcq_head: Signal<Out, Bits<16>>,
-    /// From the TX queue.
+    pub rxq_base: Signal<Out, Bits<64>>,
+    pub rxq_log: Signal<Out, Bits<4>>,
+    pub rxq_tail: Signal<Out, Bits<16>>,
+    pub rxcq_base: Signal<Out, Bits<64>>,
+    pub rxcq_log: Signal<Out, Bits<4>>,
+    pub rxcq_head: Signal<Out, Bits<16>>,
+    /// Either direction still has work in flight.
     pub busy: Signal<In, Bit>,
     pub tx_done_idx: Signal<In, Bits<16>>,
     pub tx_cpl: Signal<In, Bit>,
@@ -57,6 +75,30 @@ pub struct Csr {
     /// A wire beat taken by the MAC, and its keep (bytes from lane 0).
     pub tx_beat: Signal<In, Bit>,
     pub tx_keep: Signal<In, Bits<8>>,
+    /// From the RX side: RXQ head and RXCQ tail, one pulse per completion,
+    /// counter `k` (of `Counter::RxFrames..`) in bits `32k+31..32k`, class
+    /// `c`'s in bits `32c+31..32c` of `class_counts`.
+    pub rxq_head: Signal<In, Bits<16>>,
+    pub rxcq_tail: Signal<In, Bits<16>>,
+    pub rx_cpl: Signal<In, Bit>,
+    pub rx_counts: Signal<In, Bits<160>>,
+    pub class_counts: Signal<In, Bits<320>>,
+    /// The connection table's command port.
+    pub cmd_valid: Signal<Out, Bit>,
+    pub cmd_ready: Signal<In, Bit>,
+    pub cmd_op: Signal<Out, Bits<3>>,
+    pub cmd_bank: Signal<Out, Bits<2>>,
+    pub cmd_slot: Signal<Out, Bits<16>>,
+    pub cmd_key: Signal<Out, Bits<KB>>,
+    pub cmd_rcv_nxt: Signal<Out, Bits<32>>,
+    pub cmd_snd_una: Signal<Out, Bits<32>>,
+    pub rsp_valid: Signal<In, Bit>,
+    pub rsp_status: Signal<In, Bits<3>>,
+    pub rsp_slot: Signal<In, Bits<16>>,
+    pub rsp_key: Signal<In, Bits<KB>>,
+    pub rsp_state: Signal<In, Bits<STB>>,
+    tx_mod: IrqMod,
+    rx_mod: IrqMod,
     ack_q: DFF<Bit>,
     rdata: DFF<Bits<32>>,
     ctrl_en: DFF<Bit>,
@@ -67,8 +109,6 @@ pub struct Csr {
     irq_en: DFF<Bits<2>>,
     mod_count: DFF<Bits<16>>,
     mod_time: DFF<Bits<24>>,
-    tx_pend: DFF<Bits<16>>,
-    tx_timer: DFF<Bits<24>>,
     // rings: base low/high words, log size, host-written index
     b_lo: Vec<DFF<Bits<32>>>,
     b_hi: Vec<DFF<Bits<32>>>,
@@ -78,6 +118,19 @@ pub struct Csr {
     c_seg: DFF<Bits<32>>,
     c_bytes: DFF<Bits<32>>,
     c_err: DFF<Bits<32>>,
+    /// `CT_BANK`, `CT_SLOT`, `CT_RCV_NXT`, `CT_SND_UNA`, `CT_KEY` words.
+    ct_bank: DFF<Bits<32>>,
+    ct_slot: DFF<Bits<32>>,
+    ct_rcv: DFF<Bits<32>>,
+    ct_una: DFF<Bits<32>>,
+    ct_key: Vec<DFF<Bits<32>>>,
+    ct_op: DFF<Bits<3>>,
+    ct_go: DFF<Bit>,
+    ct_busy: DFF<Bit>,
+    ct_status: DFF<Bits<3>>,
+    ct_rslot: DFF<Bits<16>>,
+    ct_rkey: Vec<DFF<Bits<32>>>,
+    ct_rstate: Vec<DFF<Bits<32>>>,
     id: Constant<Bits<32>>,
     version: Constant<Bits<32>>,
     caps: Constant<Bits<32>>,
@@ -86,6 +139,13 @@ pub struct Csr {
     a_lo: Vec<Constant<Bits<10>>>,
     a_hi: Vec<Constant<Bits<10>>>,
     a_lg: Vec<Constant<Bits<10>>>,
+    a_key: Vec<Constant<Bits<10>>>,
+    a_rkey: Vec<Constant<Bits<10>>>,
+    a_rstate: Vec<Constant<Bits<10>>>,
+    a_rx: Vec<Constant<Bits<10>>>,
+    a_class: Vec<Constant<Bits<10>>>,
+    /// 32 × word index, for shifts.
+    at32: Vec<Constant<Bits<9>>>,
     keeps: Vec<Constant<Bits<8>>>,
     nbytes: Vec<Constant<Bits<32>>>,
     req: Signal<Local, Bit>,
@@ -94,10 +154,12 @@ pub struct Csr {
     w1c: Signal<Local, Bits<2>>,
     kept: Signal<Local, Bits<2>>,
     set: Signal<Local, Bits<2>>,
-    thr: Signal<Local, Bits<16>>,
-    pend_n: Signal<Local, Bits<16>>,
-    tx_set: Signal<Local, Bit>,
     nb: Signal<Local, Bits<32>>,
+    word: Signal<Local, Bits<320>>,
+    /// `word`'s bits past the 32 read from it.
+    unused_word: Signal<Local, Bits<320>>,
+    kacc: Signal<Local, Bits<320>>,
+    kw: Signal<Local, Bits<32>>,
 }
 
 // The word addresses the update kernel matches on (literals there).
@@ -126,6 +188,21 @@ const _: () = assert!(
         && Ring::Rx as u32 == 2
         && Ring::RxCpl as u32 == 3
         && word(regs::COUNTER_BASE) == 256
+        && word(regs::CT_COMMAND.offset) == 128
+        && word(regs::CT_STATUS.offset) == 129
+        && word(regs::CT_BANK.offset) == 130
+        && word(regs::CT_SLOT.offset) == 131
+        && word(regs::CT_RCV_NXT.offset) == 132
+        && word(regs::CT_SND_UNA.offset) == 133
+        && regs::CT_BUSY == 1 << 31
+        && regs::CT_KEY_WORDS as usize * 32 >= KB
+        && regs::CT_RSP_STATE_WORDS as usize * 32 >= STB
+        && Counter::RxFrames as u32 == 0
+        && Counter::RxTooBig as u32 == RX_COUNTERS as u32 - 1
+        && Counter::ClassUnparsed as u32 == 9
+        && Counter::ALL.len() == 9 + CLASSES
+        && ct::Command::Insert as u32 == 1
+        && ct::Command::ReadCounters as u32 == 6
         && Counter::TxDescriptors as u32 == 5
         && Counter::TxSegments as u32 == 6
         && Counter::TxBytes as u32 == 7
@@ -139,9 +216,10 @@ const _: () = assert!(
 );
 
 impl Csr {
-    /// `bytes_per_beat` goes into `CAPS` (no connection table yet: its
-    /// fields read 0).
-    pub fn new(bytes_per_beat: u32) -> Self {
+    /// `CAPS`: bytes per beat, the table's log2 entries and ways.
+    pub fn new(bytes_per_beat: u32, log_entries: u32, ways: u32) -> Self {
+        let c10 = |w: u32| Constant::new(u64::from(w).to_bits());
+        let words = |base: u32, n: u32| (0..n).map(|i| c10(base / 4 + i)).collect();
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -163,6 +241,12 @@ impl Csr {
             txcq_base: Default::default(),
             txcq_log: Default::default(),
             txcq_head: Default::default(),
+            rxq_base: Default::default(),
+            rxq_log: Default::default(),
+            rxq_tail: Default::default(),
+            rxcq_base: Default::default(),
+            rxcq_log: Default::default(),
+            rxcq_head: Default::default(),
             busy: Default::default(),
             tx_done_idx: Default::default(),
             tx_cpl: Default::default(),
@@ -170,6 +254,26 @@ impl Csr {
             tx_segments: Default::default(),
             tx_beat: Default::default(),
             tx_keep: Default::default(),
+            rxq_head: Default::default(),
+            rxcq_tail: Default::default(),
+            rx_cpl: Default::default(),
+            rx_counts: Default::default(),
+            class_counts: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_bank: Default::default(),
+            cmd_slot: Default::default(),
+            cmd_key: Default::default(),
+            cmd_rcv_nxt: Default::default(),
+            cmd_snd_una: Default::default(),
+            rsp_valid: Default::default(),
+            rsp_status: Default::default(),
+            rsp_slot: Default::default(),
+            rsp_key: Default::default(),
+            rsp_state: Default::default(),
+            tx_mod: Default::default(),
+            rx_mod: Default::default(),
             ack_q: Default::default(),
             rdata: Default::default(),
             ctrl_en: Default::default(),
@@ -180,8 +284,6 @@ impl Csr {
             irq_en: Default::default(),
             mod_count: Default::default(),
             mod_time: Default::default(),
-            tx_pend: Default::default(),
-            tx_timer: Default::default(),
             b_lo: (0..4).map(|_| Default::default()).collect(),
             b_hi: (0..4).map(|_| Default::default()).collect(),
             lg: (0..4).map(|_| Default::default()).collect(),
@@ -190,9 +292,24 @@ impl Csr {
             c_seg: Default::default(),
             c_bytes: Default::default(),
             c_err: Default::default(),
+            ct_bank: Default::default(),
+            ct_slot: Default::default(),
+            ct_rcv: Default::default(),
+            ct_una: Default::default(),
+            ct_key: (0..10).map(|_| Default::default()).collect(),
+            ct_op: Default::default(),
+            ct_go: Default::default(),
+            ct_busy: Default::default(),
+            ct_status: Default::default(),
+            ct_rslot: Default::default(),
+            ct_rkey: (0..10).map(|_| Default::default()).collect(),
+            ct_rstate: (0..7).map(|_| Default::default()).collect(),
             id: Constant::new(u64::from(regs::ID_VALUE).to_bits()),
             version: Constant::new(u64::from(regs::VERSION_VALUE).to_bits()),
-            caps: Constant::new(u64::from(bytes_per_beat & 0xFF).to_bits()),
+            caps: Constant::new(
+                u64::from((bytes_per_beat & 0xFF) | (log_entries & 0xFF) << 8 | (ways & 0xF) << 16)
+                    .to_bits(),
+            ),
             not7: Constant::new(0xFFFF_FFF8u64.to_bits()),
             max_log: Constant::new(u64::from(regs::MAX_LOG_SIZE).to_bits()),
             a_lo: Ring::ALL
@@ -204,6 +321,17 @@ impl Csr {
             a_lg: Ring::ALL
                 .map(|r| Constant::new(u64::from(word(r.reg(RingReg::LogSize))).to_bits()))
                 .into(),
+            a_key: words(regs::CT_KEY, regs::CT_KEY_WORDS),
+            a_rkey: words(regs::CT_RSP_KEY, regs::CT_KEY_WORDS),
+            a_rstate: words(regs::CT_RSP_STATE, regs::CT_RSP_STATE_WORDS),
+            a_rx: words(regs::COUNTER_BASE, RX_COUNTERS as u32),
+            a_class: words(
+                regs::COUNTER_BASE + 4 * Counter::ClassUnparsed as u32,
+                CLASSES as u32,
+            ),
+            at32: (0..10u64)
+                .map(|i| Constant::new((32 * i).to_bits()))
+                .collect(),
             keeps: (1..=8u64)
                 .map(|n| Constant::new(((1u64 << n) - 1).to_bits()))
                 .collect(),
@@ -214,10 +342,11 @@ impl Csr {
             w1c: Default::default(),
             kept: Default::default(),
             set: Default::default(),
-            thr: Default::default(),
-            pend_n: Default::default(),
-            tx_set: Default::default(),
             nb: Default::default(),
+            word: Default::default(),
+            unused_word: Default::default(),
+            kacc: Default::default(),
+            kw: Default::default(),
         }
     }
 }
@@ -227,8 +356,20 @@ impl Logic for Csr {
     fn update(&mut self) {
         dff_setup!(
             self, clock, ack_q, rdata, ctrl_en, resetting, age, clear_q, irq_st, irq_en, mod_count,
-            mod_time, tx_pend, tx_timer, c_desc, c_seg, c_bytes, c_err
+            mod_time, c_desc, c_seg, c_bytes, c_err, ct_bank, ct_slot, ct_rcv, ct_una, ct_op,
+            ct_go, ct_busy, ct_status, ct_rslot
         );
+        clock!(self, clock, tx_mod, rx_mod);
+        for i in 0..10 {
+            self.ct_key[i].clock.next = self.clock.val();
+            self.ct_key[i].d.next = self.ct_key[i].q.val();
+            self.ct_rkey[i].clock.next = self.clock.val();
+            self.ct_rkey[i].d.next = self.ct_rkey[i].q.val();
+        }
+        for i in 0..7 {
+            self.ct_rstate[i].clock.next = self.clock.val();
+            self.ct_rstate[i].d.next = self.ct_rstate[i].q.val();
+        }
         for r in 0..4 {
             self.b_lo[r].clock.next = self.clock.val();
             self.b_hi[r].clock.next = self.clock.val();
@@ -316,6 +457,9 @@ impl Logic for Csr {
             82 => {
                 self.rd.next = bit_cast::<32, 4>(self.lg[2].q.val());
             }
+            83 => {
+                self.rd.next = bit_cast::<32, 16>(self.rxq_head.val());
+            }
             84 => {
                 self.rd.next = bit_cast::<32, 16>(self.hidx[2].q.val());
             }
@@ -331,6 +475,31 @@ impl Logic for Csr {
             91 => {
                 self.rd.next = bit_cast::<32, 16>(self.hidx[3].q.val());
             }
+            92 => {
+                self.rd.next = bit_cast::<32, 16>(self.rxcq_tail.val());
+            }
+            128 => {
+                self.rd.next = bit_cast::<32, 3>(self.ct_op.q.val());
+            }
+            129 => {
+                self.rd.next = (bit_cast::<32, 1>(self.ct_busy.q.val().into()) << 31)
+                    | bit_cast::<32, 3>(self.ct_status.q.val());
+            }
+            130 => {
+                self.rd.next = self.ct_bank.q.val();
+            }
+            131 => {
+                self.rd.next = self.ct_slot.q.val();
+            }
+            132 => {
+                self.rd.next = self.ct_rcv.q.val();
+            }
+            133 => {
+                self.rd.next = self.ct_una.q.val();
+            }
+            148 => {
+                self.rd.next = bit_cast::<32, 16>(self.ct_rslot.q.val());
+            }
             261 => {
                 self.rd.next = self.c_desc.q.val();
             }
@@ -344,6 +513,29 @@ impl Logic for Csr {
                 self.rd.next = self.c_err.q.val();
             }
             _ => {}
+        }
+        for i in 0..10 {
+            if self.adr.val() == self.a_key[i].val() {
+                self.rd.next = self.ct_key[i].q.val();
+            }
+            if self.adr.val() == self.a_rkey[i].val() {
+                self.rd.next = self.ct_rkey[i].q.val();
+            }
+            self.word.next = self.class_counts.val() >> self.at32[i].val();
+            if self.adr.val() == self.a_class[i].val() {
+                self.rd.next = self.word.val().get_bits::<32>(0);
+            }
+        }
+        for i in 0..7 {
+            if self.adr.val() == self.a_rstate[i].val() {
+                self.rd.next = self.ct_rstate[i].q.val();
+            }
+        }
+        for k in 0..5 {
+            self.word.next = bit_cast::<320, 160>(self.rx_counts.val()) >> self.at32[k].val();
+            if self.adr.val() == self.a_rx[k].val() {
+                self.rd.next = self.word.val().get_bits::<32>(0);
+            }
         }
         if self.req.val() {
             self.rdata.d.next = self.rd.val();
@@ -383,7 +575,31 @@ impl Logic for Csr {
                 91 => {
                     self.hidx[3].d.next = self.dat_w.val().get_bits::<16>(0);
                 }
+                128 => {
+                    if !self.ct_busy.q.val() & (self.dat_w.val() >= 1) & (self.dat_w.val() <= 6) {
+                        self.ct_op.d.next = self.dat_w.val().get_bits::<3>(0);
+                        self.ct_go.d.next = true;
+                        self.ct_busy.d.next = true;
+                    }
+                }
+                130 => {
+                    self.ct_bank.d.next = self.dat_w.val();
+                }
+                131 => {
+                    self.ct_slot.d.next = self.dat_w.val();
+                }
+                132 => {
+                    self.ct_rcv.d.next = self.dat_w.val();
+                }
+                133 => {
+                    self.ct_una.d.next = self.dat_w.val();
+                }
                 _ => {}
+            }
+            for i in 0..10 {
+                if self.adr.val() == self.a_key[i].val() {
+                    self.ct_key[i].d.next = self.dat_w.val();
+                }
             }
             if !self.ctrl_en.q.val() {
                 for r in 0..4 {
@@ -403,28 +619,17 @@ impl Logic for Csr {
             }
         }
 
-        // TX interrupt moderation: count, or the oldest waiting too long,
-        // counted since the bit was last set (whether or not it is clear).
-        self.thr.next = self.mod_count.q.val();
-        if self.mod_count.q.val() == 0 {
-            self.thr.next = 1.into();
-        }
-        self.pend_n.next = self.tx_pend.q.val() + bit_cast::<16, 1>(self.tx_cpl.val().into());
-        self.tx_set.next = (self.tx_cpl.val() & (self.pend_n.val() >= self.thr.val()))
-            | ((self.tx_pend.q.val() != 0)
-                & (self.mod_time.q.val() != 0)
-                & ((self.tx_timer.q.val() + 1) >= self.mod_time.q.val()));
-        if self.tx_set.val() {
-            self.tx_pend.d.next = 0.into();
-            self.tx_timer.d.next = 0.into();
-        } else {
-            self.tx_pend.d.next = self.pend_n.val();
-            self.tx_timer.d.next = 0.into();
-            if self.tx_pend.q.val() != 0 {
-                self.tx_timer.d.next = self.tx_timer.q.val() + 1;
-            }
-        }
-        self.set.next = bit_cast::<2, 1>(self.tx_set.val().into());
+        // Interrupt moderation, per direction.
+        self.tx_mod.clear.next = self.reset.val() | self.clear_q.q.val();
+        self.tx_mod.done.next = self.tx_cpl.val();
+        self.tx_mod.count.next = self.mod_count.q.val();
+        self.tx_mod.limit.next = self.mod_time.q.val();
+        self.rx_mod.clear.next = self.reset.val() | self.clear_q.q.val();
+        self.rx_mod.done.next = self.rx_cpl.val();
+        self.rx_mod.count.next = self.mod_count.q.val();
+        self.rx_mod.limit.next = self.mod_time.q.val();
+        self.set.next = (bit_cast::<2, 1>(self.rx_mod.set.val().into()) << 1)
+            | bit_cast::<2, 1>(self.tx_mod.set.val().into());
         self.kept.next = !self.w1c.val();
         self.irq_st.d.next = (self.irq_st.q.val() & self.kept.val()) | self.set.val();
         self.irq.next = (self.irq_st.q.val() & self.irq_en.q.val()) != 0;
@@ -447,6 +652,39 @@ impl Logic for Csr {
             self.c_bytes.d.next = self.c_bytes.q.val() + self.nb.val();
         }
 
+        // The table's command port: held until taken, busy until answered.
+        self.kacc.next = 0.into();
+        for i in 0..10 {
+            self.kw.next = self.ct_key[i].q.val();
+            self.kacc.next =
+                self.kacc.val() | (bit_cast::<320, 32>(self.kw.val()) << self.at32[i].val());
+        }
+        self.cmd_valid.next = self.ct_go.q.val();
+        self.cmd_op.next = self.ct_op.q.val();
+        self.cmd_bank.next = self.ct_bank.q.val().get_bits::<2>(0);
+        self.cmd_slot.next = self.ct_slot.q.val().get_bits::<16>(0);
+        self.cmd_key.next = self.kacc.val().get_bits::<KB>(0);
+        self.cmd_rcv_nxt.next = self.ct_rcv.q.val();
+        self.cmd_snd_una.next = self.ct_una.q.val();
+        if self.ct_go.q.val() & self.cmd_ready.val() {
+            self.ct_go.d.next = false;
+        }
+        if self.rsp_valid.val() & self.ct_busy.q.val() {
+            self.ct_busy.d.next = false;
+            self.ct_status.d.next = self.rsp_status.val();
+            self.ct_rslot.d.next = self.rsp_slot.val();
+            for i in 0..10 {
+                self.word.next = bit_cast::<320, KB>(self.rsp_key.val()) >> self.at32[i].val();
+                self.ct_rkey[i].d.next = self.word.val().get_bits::<32>(0);
+            }
+            for i in 0..7 {
+                self.word.next = bit_cast::<320, STB>(self.rsp_state.val()) >> self.at32[i].val();
+                self.ct_rstate[i].d.next = self.word.val().get_bits::<32>(0);
+            }
+        }
+
+        self.unused_word.next = self.word.val();
+
         // Outputs to the data path.
         self.enable.next = self.ctrl_en.q.val() & !self.resetting.q.val();
         self.stop.next = self.resetting.q.val();
@@ -468,6 +706,14 @@ impl Logic for Csr {
             | bit_cast::<64, 32>(self.b_lo[1].q.val());
         self.txcq_log.next = self.lg[1].q.val();
         self.txcq_head.next = self.hidx[1].q.val();
+        self.rxq_base.next = (bit_cast::<64, 32>(self.b_hi[2].q.val()) << 32)
+            | bit_cast::<64, 32>(self.b_lo[2].q.val());
+        self.rxq_log.next = self.lg[2].q.val();
+        self.rxq_tail.next = self.hidx[2].q.val();
+        self.rxcq_base.next = (bit_cast::<64, 32>(self.b_hi[3].q.val()) << 32)
+            | bit_cast::<64, 32>(self.b_lo[3].q.val());
+        self.rxcq_log.next = self.lg[3].q.val();
+        self.rxcq_head.next = self.hidx[3].q.val();
 
         if self.reset.val() | self.clear_q.q.val() {
             self.age.d.next = 0.into();
@@ -477,8 +723,6 @@ impl Logic for Csr {
             self.irq_en.d.next = 0.into();
             self.mod_count.d.next = 0.into();
             self.mod_time.d.next = 0.into();
-            self.tx_pend.d.next = 0.into();
-            self.tx_timer.d.next = 0.into();
             self.c_desc.d.next = 0.into();
             self.c_seg.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
@@ -493,6 +737,9 @@ impl Logic for Csr {
         if self.reset.val() {
             self.clear_q.d.next = false;
             self.ack_q.d.next = false;
+            self.ct_go.d.next = false;
+            self.ct_busy.d.next = false;
+            self.ct_status.d.next = 0.into();
         }
     }
 }

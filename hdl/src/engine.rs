@@ -2,30 +2,37 @@
 //! Wishbone bus, the memory port of [`spec::dma`], the wire, an interrupt.
 //!
 //! ```text
-//!  wishbone ─> csr ──ring registers──> tx_queue ──frames + desc──> tx_path ─> mac
-//!               ^  <─index, busy, events─┘  │  ^───────done────────┘
-//!               └─ mac beats (TX_BYTES)     └─> mem (read: descriptors and
-//!                                               buffers; write: completions)
+//!  wishbone ─> csr ──TX ring registers──> tx_queue ──frames + desc──> tx_path ─> mac
+//!              │ ^  <─index, busy, events──┘  │  ^───────done────────┘
+//!              │ └─ mac beats (TX_BYTES)      └─> mem_arbiter a ─┐
+//!              ├──RX ring registers──> rx_engine ─> mem_arbiter b ─┴─> mem
+//!              └──CT_* commands──────>   (conn_table)   <── rx (wire)
 //! ```
-//! The seam for the RX side: `rx_engine` (checksum, parser, connection
-//! table, RX DMA) takes the RXQ/RXCQ registers from `csr` (stored there
-//! already) and needs a share of the memory port: a `mem_arbiter` between
-//! `tx_queue`'s [`MemMaster`] and the RX DMA's goes where `tx_queue.mem`
-//! joins `mem` below (reads answer in order, so the arbiter remembers whose
-//! each request was; writes are posted, so it only picks one per cycle).
-//! TX is 64 bits per beat only for now.
+//! `rx_engine` holds the RX DMA, the checksum, the parser and the
+//! connection table; `csr` shows its indices and counters and drives the
+//! table's command port. The Toeplitz key is the default of
+//! [`spec::toeplitz`], fixed at build time (there is no key register).
+//! 64 bits per beat only for now.
 
 use crate::csr::Csr;
+use crate::mem_arbiter::MemArbiter;
 use crate::mem_port::MemMaster;
 use crate::ram::Style;
-use crate::stream::StreamSource;
+use crate::rx_engine::RxEngine;
+use crate::stream::{StreamSink, StreamSource};
 use crate::sync_fifo::SyncFifo;
+use crate::toeplitz::KEY_BITS as HASH_KEY_BITS;
 use crate::tx_path::TxPathW8;
 use crate::tx_queue::TxQueue;
 use rust_hdl::prelude::*;
 
+/// The engine with the default table (4096 entries, 4 ways).
+pub type Engine4096 = Engine<9, 12>;
+/// A 16-entry table: same logic, cheap to simulate and easy to fill.
+pub type EngineSmall = Engine<1, 4>;
+
 #[derive(LogicBlock)]
-pub struct Engine {
+pub struct Engine<const B: usize, const SB: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub wb_cyc: Signal<In, Bit>,
@@ -43,14 +50,27 @@ pub struct Engine {
     pub mac: StreamSource<64, 8>,
     /// The wire frame's [`spec::tx_csum::Status`], with every beat.
     pub mac_status: Signal<Out, Bits<3>>,
+    /// Frames from the MAC.
+    pub rx: StreamSink<64, 8>,
     csr: Csr,
     txq: TxQueue,
     path: TxPathW8,
     ofifo: SyncFifo<134, 3, 4>,
+    rxe: RxEngine<B, SB>,
+    arb: MemArbiter,
+    /// Segments tso has finished minus frames the MAC has taken: frames
+    /// still inside the TX path (briefly "negative" when a segment leaves
+    /// before its frame's done). A reset waits for 0, so nothing from
+    /// before it reaches the wire after.
+    on_wire: DFF<Bits<32>>,
+    seg_in: Signal<Local, Bits<32>>,
+    hash_key: Constant<Bits<HASH_KEY_BITS>>,
 }
 
-impl Engine {
+impl<const B: usize, const SB: usize> Engine<B, SB> {
     pub fn new() -> Self {
+        let ways = crate::conn_table::WAYS as u32;
+        let entries = (1u32 << B) * ways * 2;
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -66,27 +86,36 @@ impl Engine {
             mem: Default::default(),
             mac: Default::default(),
             mac_status: Default::default(),
-            csr: Csr::new(8),
+            rx: Default::default(),
+            csr: Csr::new(8, entries.trailing_zeros(), ways),
             txq: TxQueue::new(),
             path: TxPathW8::new(),
             ofifo: SyncFifo::new(5, Style::Distributed),
+            rxe: RxEngine::new(),
+            arb: Default::default(),
+            on_wire: Default::default(),
+            seg_in: Default::default(),
+            hash_key: Constant::new(crate::toeplitz::key_port(&spec::toeplitz::DEFAULT_KEY)),
         }
     }
 }
 
-impl Default for Engine {
+impl<const B: usize, const SB: usize> Default for Engine<B, SB> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Logic for Engine {
+impl<const B: usize, const SB: usize> Logic for Engine<B, SB> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, csr, txq, path, ofifo);
+        clock!(self, clock, csr, txq, path, ofifo, rxe, arb);
+        dff_setup!(self, clock, on_wire);
         self.csr.reset.next = self.reset.val();
         self.txq.reset.next = self.reset.val();
         self.path.reset.next = self.reset.val();
+        self.rxe.reset.next = self.reset.val();
+        self.arb.reset.next = self.reset.val();
 
         // Bus.
         self.csr.cyc.next = self.wb_cyc.val();
@@ -109,7 +138,20 @@ impl Logic for Engine {
         self.txq.txcq_base.next = self.csr.txcq_base.val();
         self.txq.txcq_log.next = self.csr.txcq_log.val();
         self.txq.txcq_head.next = self.csr.txcq_head.val();
-        self.csr.busy.next = self.txq.busy.val();
+        self.csr.busy.next =
+            self.txq.busy.val() | (self.on_wire.q.val() != 0) | !self.rxe.idle.val();
+        self.seg_in.next = 0.into();
+        if self.path.done_valid.val() {
+            self.seg_in.next = bit_cast::<32, 16>(self.path.done_segments.val());
+        }
+        self.on_wire.d.next = self.on_wire.q.val() + self.seg_in.val()
+            - bit_cast::<32, 1>(
+                (self.path.mac.valid.val() & self.mac.ready.val() & self.path.mac.last.val())
+                    .into(),
+            );
+        if self.reset.val() {
+            self.on_wire.d.next = 0.into();
+        }
         self.csr.tx_done_idx.next = self.txq.done_idx.val();
         self.csr.tx_cpl.next = self.txq.cpl.val();
         self.csr.tx_err.next = self.txq.cpl_err.val();
@@ -117,17 +159,76 @@ impl Logic for Engine {
         self.csr.tx_beat.next = self.path.mac.valid.val() & self.mac.ready.val();
         self.csr.tx_keep.next = self.path.mac.keep.val();
 
-        // Memory port: the TX queue is its only client for now.
-        self.mem.rd_req_valid.next = self.txq.mem.rd_req_valid.val();
-        self.mem.rd_req_addr.next = self.txq.mem.rd_req_addr.val();
-        self.txq.mem.rd_req_ready.next = self.mem.rd_req_ready.val();
-        self.txq.mem.rd_rsp_valid.next = self.mem.rd_rsp_valid.val();
-        self.txq.mem.rd_rsp_data.next = self.mem.rd_rsp_data.val();
-        self.mem.wr_valid.next = self.txq.mem.wr_valid.val();
-        self.mem.wr_addr.next = self.txq.mem.wr_addr.val();
-        self.mem.wr_data.next = self.txq.mem.wr_data.val();
-        self.mem.wr_strb.next = self.txq.mem.wr_strb.val();
-        self.txq.mem.wr_ready.next = self.mem.wr_ready.val();
+        // The RX side: rings, counters, the table's command port.
+        self.rx.ready.next = self.rxe.rx.ready.val();
+        self.rxe.rx.valid.next = self.rx.valid.val();
+        self.rxe.rx.data.next = self.rx.data.val();
+        self.rxe.rx.keep.next = self.rx.keep.val();
+        self.rxe.rx.last.next = self.rx.last.val();
+        self.rxe.rx.user.next = self.rx.user.val();
+        self.rxe.enable.next = self.csr.enable.val();
+        self.rxe.soft_reset.next = self.csr.stop.val();
+        self.rxe.hash_key.next = self.hash_key.val();
+        self.rxe.rxq_base.next = self.csr.rxq_base.val();
+        self.rxe.rxq_log.next = self.csr.rxq_log.val();
+        self.rxe.rxq_tail.next = self.csr.rxq_tail.val();
+        self.rxe.rxcq_base.next = self.csr.rxcq_base.val();
+        self.rxe.rxcq_log.next = self.csr.rxcq_log.val();
+        self.rxe.rxcq_head.next = self.csr.rxcq_head.val();
+        self.csr.rxq_head.next = self.rxe.rxq_head.val();
+        self.csr.rxcq_tail.next = self.rxe.rxcq_tail.val();
+        self.csr.rx_cpl.next = self.rxe.cpl.val();
+        self.csr.rx_counts.next = (bit_cast::<160, 32>(self.rxe.rx_too_big.val()) << 128)
+            | (bit_cast::<160, 32>(self.rxe.rx_cpl_full.val()) << 96)
+            | (bit_cast::<160, 32>(self.rxe.rx_no_buffer.val()) << 64)
+            | (bit_cast::<160, 32>(self.rxe.rx_bytes.val()) << 32)
+            | bit_cast::<160, 32>(self.rxe.rx_frames.val());
+        self.csr.class_counts.next = self.rxe.class_counts.val();
+        self.rxe.cmd_valid.next = self.csr.cmd_valid.val();
+        self.csr.cmd_ready.next = self.rxe.cmd_ready.val();
+        self.rxe.cmd_op.next = self.csr.cmd_op.val();
+        self.rxe.cmd_bank.next = self.csr.cmd_bank.val();
+        self.rxe.cmd_slot.next = self.csr.cmd_slot.val();
+        self.rxe.cmd_key.next = self.csr.cmd_key.val();
+        self.rxe.cmd_rcv_nxt.next = self.csr.cmd_rcv_nxt.val();
+        self.rxe.cmd_snd_una.next = self.csr.cmd_snd_una.val();
+        self.csr.rsp_valid.next = self.rxe.rsp_valid.val();
+        self.csr.rsp_status.next = self.rxe.rsp_status.val();
+        self.csr.rsp_slot.next = self.rxe.rsp_slot.val();
+        self.csr.rsp_key.next = self.rxe.rsp_key.val();
+        self.csr.rsp_state.next = self.rxe.rsp_state.val();
+
+        // Memory port: TX queue and RX DMA through the arbiter.
+        self.arb.a.rd_req_valid.next = self.txq.mem.rd_req_valid.val();
+        self.arb.a.rd_req_addr.next = self.txq.mem.rd_req_addr.val();
+        self.txq.mem.rd_req_ready.next = self.arb.a.rd_req_ready.val();
+        self.txq.mem.rd_rsp_valid.next = self.arb.a.rd_rsp_valid.val();
+        self.txq.mem.rd_rsp_data.next = self.arb.a.rd_rsp_data.val();
+        self.arb.a.wr_valid.next = self.txq.mem.wr_valid.val();
+        self.arb.a.wr_addr.next = self.txq.mem.wr_addr.val();
+        self.arb.a.wr_data.next = self.txq.mem.wr_data.val();
+        self.arb.a.wr_strb.next = self.txq.mem.wr_strb.val();
+        self.txq.mem.wr_ready.next = self.arb.a.wr_ready.val();
+        self.arb.b.rd_req_valid.next = self.rxe.mem.rd_req_valid.val();
+        self.arb.b.rd_req_addr.next = self.rxe.mem.rd_req_addr.val();
+        self.rxe.mem.rd_req_ready.next = self.arb.b.rd_req_ready.val();
+        self.rxe.mem.rd_rsp_valid.next = self.arb.b.rd_rsp_valid.val();
+        self.rxe.mem.rd_rsp_data.next = self.arb.b.rd_rsp_data.val();
+        self.arb.b.wr_valid.next = self.rxe.mem.wr_valid.val();
+        self.arb.b.wr_addr.next = self.rxe.mem.wr_addr.val();
+        self.arb.b.wr_data.next = self.rxe.mem.wr_data.val();
+        self.arb.b.wr_strb.next = self.rxe.mem.wr_strb.val();
+        self.rxe.mem.wr_ready.next = self.arb.b.wr_ready.val();
+        self.mem.rd_req_valid.next = self.arb.mem.rd_req_valid.val();
+        self.mem.rd_req_addr.next = self.arb.mem.rd_req_addr.val();
+        self.arb.mem.rd_req_ready.next = self.mem.rd_req_ready.val();
+        self.arb.mem.rd_rsp_valid.next = self.mem.rd_rsp_valid.val();
+        self.arb.mem.rd_rsp_data.next = self.mem.rd_rsp_data.val();
+        self.mem.wr_valid.next = self.arb.mem.wr_valid.val();
+        self.mem.wr_addr.next = self.arb.mem.wr_addr.val();
+        self.mem.wr_data.next = self.arb.mem.wr_data.val();
+        self.mem.wr_strb.next = self.arb.mem.wr_strb.val();
+        self.arb.mem.wr_ready.next = self.mem.wr_ready.val();
 
         // Frames through the TX path to the wire. The FIFO's outputs are
         // registers: `tso`'s ready depends on its desc and last inputs, so

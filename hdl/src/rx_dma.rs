@@ -13,7 +13,8 @@
 //!   flight), so a frame's first beat finds its buffer address already here
 //!   even when a memory read takes hundreds of cycles.
 //! * Admission at a frame's first beat: the frame is dropped whole, and
-//!   counted, when no buffer is posted (`RXQ_TAIL == taken`) or no
+//!   counted, when the engine is disabled or resetting or no buffer is
+//!   posted (`RXQ_TAIL == taken`; counted `rx_no_buffer`) or no
 //!   completion slot is free (`taken - RXCQ_HEAD == size`); it waits (the
 //!   tap is not ready) only when a posted buffer's descriptor is still on
 //!   its way. Frame k after the last clear takes RXQ index k and RXCQ index
@@ -35,6 +36,7 @@
 //!   that is done (`idle`) indices, descriptors and counters are cleared
 //!   for as long as `soft_reset` stays high.
 
+use crate::mem_port::MemMaster;
 use crate::ram::Style;
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
@@ -65,8 +67,8 @@ const _: () = assert!(spec::ring::RxStatus::TooBig as u8 == 1);
 pub struct RxDma {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    /// `CONTROL` enable: without it no frame is taken (dropped, not
-    /// counted) and no descriptor is read.
+    /// `CONTROL` enable: without it no frame is taken (dropped and counted
+    /// as `rx_no_buffer`, as the model does) and no descriptor is read.
     pub enable: Signal<In, Bit>,
     /// `CONTROL` reset pending (see the module doc).
     pub soft_reset: Signal<In, Bit>,
@@ -96,16 +98,8 @@ pub struct RxDma {
     pub cpl_too_big: Signal<In, Bit>,
     pub cpl_verdict: Signal<In, Bits<32>>,
     pub cpl_res: Signal<In, Bits<64>>,
-    pub rd_req_valid: Signal<Out, Bit>,
-    pub rd_req_ready: Signal<In, Bit>,
-    pub rd_req_addr: Signal<Out, Bits<64>>,
-    pub rd_rsp_valid: Signal<In, Bit>,
-    pub rd_rsp_data: Signal<In, Bits<64>>,
-    pub wr_valid: Signal<Out, Bit>,
-    pub wr_ready: Signal<In, Bit>,
-    pub wr_addr: Signal<Out, Bits<64>>,
-    pub wr_data: Signal<Out, Bits<64>>,
-    pub wr_strb: Signal<Out, Bits<8>>,
+    /// Descriptor reads, buffer and completion writes.
+    pub mem: MemMaster,
     /// No memory operation in flight or pending (`STATUS` idle).
     pub idle: Signal<Out, Bit>,
     /// One pulse per completion written (interrupt moderation).
@@ -260,16 +254,7 @@ impl RxDma {
             cpl_too_big: Default::default(),
             cpl_verdict: Default::default(),
             cpl_res: Default::default(),
-            rd_req_valid: Default::default(),
-            rd_req_ready: Default::default(),
-            rd_req_addr: Default::default(),
-            rd_rsp_valid: Default::default(),
-            rd_rsp_data: Default::default(),
-            wr_valid: Default::default(),
-            wr_ready: Default::default(),
-            wr_addr: Default::default(),
-            wr_data: Default::default(),
-            wr_strb: Default::default(),
+            mem: Default::default(),
             idle: Default::default(),
             cpl: Default::default(),
             rx_frames: Default::default(),
@@ -506,8 +491,8 @@ impl Logic for RxDma {
             if self.take_desc.val() {
                 self.taken.d.next = self.taken.q.val() + 1;
             }
-            if self.first.val() & self.open_ok.val() & !self.admit.val() {
-                if !self.has_buf.val() {
+            if self.first.val() & !self.admit.val() {
+                if !self.open_ok.val() | !self.has_buf.val() {
                     self.c_no_buffer.d.next = self.c_no_buffer.q.val() + 1;
                 } else {
                     self.c_cpl_full.d.next = self.c_cpl_full.q.val() + 1;
@@ -530,10 +515,10 @@ impl Logic for RxDma {
             & (self.dcount.q.val() < self.prefetch.val())
             & (self.rd_out.q.val() < self.reads.val());
         self.slot_off.next = bit_cast::<64, 16>(self.fetch_idx.q.val() & self.q_mask.q.val()) << 4;
-        self.rd_req_valid.next = self.rq_v.q.val();
-        self.rd_req_addr.next = self.rq_addr.q.val();
+        self.mem.rd_req_valid.next = self.rq_v.q.val();
+        self.mem.rd_req_addr.next = self.rq_addr.q.val();
         self.dcount.d.next = self.dcount.q.val();
-        if (!self.rq_v.q.val() | (self.rd_req_ready.val() & self.rq_second.q.val()))
+        if (!self.rq_v.q.val() | (self.mem.rd_req_ready.val() & self.rq_second.q.val()))
             & self.start.val()
         {
             self.rq_v.d.next = true;
@@ -541,7 +526,7 @@ impl Logic for RxDma {
             self.rq_addr.d.next = self.rxq_base.val() + self.slot_off.val();
             self.fetch_idx.d.next = self.fetch_idx.q.val() + 1;
             self.dcount.d.next = self.dcount.q.val() + 1;
-        } else if self.rq_v.q.val() & self.rd_req_ready.val() {
+        } else if self.rq_v.q.val() & self.mem.rd_req_ready.val() {
             if !self.rq_second.q.val() {
                 self.rq_second.d.next = true;
                 self.rq_addr.d.next = self.rq_addr.q.val() + 8;
@@ -552,20 +537,20 @@ impl Logic for RxDma {
         if self.take_desc.val() {
             self.dcount.d.next = self.dcount.d.val() - 1;
         }
-        if (self.rq_v.q.val() & self.rd_req_ready.val()) & !self.rd_rsp_valid.val() {
+        if (self.rq_v.q.val() & self.mem.rd_req_ready.val()) & !self.mem.rd_rsp_valid.val() {
             self.rd_out.d.next = self.rd_out.q.val() + 1;
         }
-        if !(self.rq_v.q.val() & self.rd_req_ready.val()) & self.rd_rsp_valid.val() {
+        if !(self.rq_v.q.val() & self.mem.rd_req_ready.val()) & self.mem.rd_rsp_valid.val() {
             self.rd_out.d.next = self.rd_out.q.val() - 1;
         }
         self.dfifo.write.next = false;
-        self.dfifo.data_in.next = (bit_cast::<DW, 17>(self.rd_rsp_data.val().get_bits::<17>(0))
-            << 64)
-            | bit_cast::<DW, 64>(self.rsp_addr.q.val());
-        if self.rd_rsp_valid.val() {
+        self.dfifo.data_in.next =
+            (bit_cast::<DW, 17>(self.mem.rd_rsp_data.val().get_bits::<17>(0)) << 64)
+                | bit_cast::<DW, 64>(self.rsp_addr.q.val());
+        if self.mem.rd_rsp_valid.val() {
             self.rh.d.next = !self.rh.q.val();
             if !self.rh.q.val() {
-                self.rsp_addr.d.next = self.rd_rsp_data.val();
+                self.rsp_addr.d.next = self.mem.rd_rsp_data.val();
             } else {
                 self.dfifo.write.next = true;
             }
@@ -575,33 +560,33 @@ impl Logic for RxDma {
         self.w_head.next = self.wfifo.data_out.val();
         self.w_strb.next = self.w_head.val().get_bits::<8>(1);
         self.w_eof.next = self.w_head.val().get_bit(0);
-        self.wr_valid.next = false;
-        self.wr_addr.next = self.w_head.val().get_bits::<64>(73);
-        self.wr_data.next = self.w_head.val().get_bits::<64>(9);
-        self.wr_strb.next = self.w_strb.val();
+        self.mem.wr_valid.next = false;
+        self.mem.wr_addr.next = self.w_head.val().get_bits::<64>(73);
+        self.mem.wr_data.next = self.w_head.val().get_bits::<64>(9);
+        self.mem.wr_strb.next = self.w_strb.val();
         self.pop.next = false;
         self.cpl_done.next = false;
         if self.cw.q.val() == 1 {
-            self.wr_valid.next = true;
-            self.wr_addr.next = self.cw_addr.q.val() + 8;
-            self.wr_data.next = self.cw_w1.q.val();
-            self.wr_strb.next = 0xFF.into();
-            if self.wr_ready.val() {
+            self.mem.wr_valid.next = true;
+            self.mem.wr_addr.next = self.cw_addr.q.val() + 8;
+            self.mem.wr_data.next = self.cw_w1.q.val();
+            self.mem.wr_strb.next = 0xFF.into();
+            if self.mem.wr_ready.val() {
                 self.cw.d.next = 2.into();
             }
         } else if self.cw.q.val() == 2 {
-            self.wr_valid.next = true;
-            self.wr_addr.next = self.cw_addr.q.val();
-            self.wr_data.next = self.cw_w0.q.val();
-            self.wr_strb.next = 0xFF.into();
-            if self.wr_ready.val() {
+            self.mem.wr_valid.next = true;
+            self.mem.wr_addr.next = self.cw_addr.q.val();
+            self.mem.wr_data.next = self.cw_w0.q.val();
+            self.mem.wr_strb.next = 0xFF.into();
+            if self.mem.wr_ready.val() {
                 self.cw.d.next = 0.into();
                 self.cpl_done.next = true;
             }
         } else if self.wfifo.valid.val() {
             if self.w_strb.val() != 0 {
-                self.wr_valid.next = true;
-                self.pop.next = self.wr_ready.val();
+                self.mem.wr_valid.next = true;
+                self.pop.next = self.mem.wr_ready.val();
             } else {
                 self.pop.next = true;
             }

@@ -22,6 +22,7 @@
 //! table keeps its entries over a soft reset (only `reset` clears it).
 
 use crate::conn_table::ConnTable;
+use crate::mem_port::MemMaster;
 use crate::ram::Style;
 use crate::rx_checksum::RxChecksumW8;
 use crate::rx_dma::{RxDma, CLASSES};
@@ -85,16 +86,7 @@ pub struct RxEngine<const B: usize, const SB: usize> {
     pub class_counts: Signal<Out, Bits<320>>,
     /// The memory port ([`spec::dma`]): descriptor reads, buffer and
     /// completion writes.
-    pub rd_req_valid: Signal<Out, Bit>,
-    pub rd_req_ready: Signal<In, Bit>,
-    pub rd_req_addr: Signal<Out, Bits<64>>,
-    pub rd_rsp_valid: Signal<In, Bit>,
-    pub rd_rsp_data: Signal<In, Bits<64>>,
-    pub wr_valid: Signal<Out, Bit>,
-    pub wr_ready: Signal<In, Bit>,
-    pub wr_addr: Signal<Out, Bits<64>>,
-    pub wr_data: Signal<Out, Bits<64>>,
-    pub wr_strb: Signal<Out, Bits<8>>,
+    pub mem: MemMaster,
     /// `conn_table`'s command port, as in [`crate::conn_table`].
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
@@ -198,16 +190,7 @@ impl<const B: usize, const SB: usize> RxEngine<B, SB> {
             rx_cpl_full: Default::default(),
             rx_too_big: Default::default(),
             class_counts: Default::default(),
-            rd_req_valid: Default::default(),
-            rd_req_ready: Default::default(),
-            rd_req_addr: Default::default(),
-            rd_rsp_valid: Default::default(),
-            rd_rsp_data: Default::default(),
-            wr_valid: Default::default(),
-            wr_ready: Default::default(),
-            wr_addr: Default::default(),
-            wr_data: Default::default(),
-            wr_strb: Default::default(),
+            mem: Default::default(),
             cmd_valid: Default::default(),
             cmd_ready: Default::default(),
             cmd_op: Default::default(),
@@ -337,16 +320,16 @@ impl<const B: usize, const SB: usize> Logic for RxEngine<B, SB> {
         self.rx_cpl_full.next = self.dma.rx_cpl_full.val();
         self.rx_too_big.next = self.dma.rx_too_big.val();
         self.class_counts.next = self.dma.class_counts.val();
-        self.rd_req_valid.next = self.dma.rd_req_valid.val();
-        self.dma.rd_req_ready.next = self.rd_req_ready.val();
-        self.rd_req_addr.next = self.dma.rd_req_addr.val();
-        self.dma.rd_rsp_valid.next = self.rd_rsp_valid.val();
-        self.dma.rd_rsp_data.next = self.rd_rsp_data.val();
-        self.wr_valid.next = self.dma.wr_valid.val();
-        self.dma.wr_ready.next = self.wr_ready.val();
-        self.wr_addr.next = self.dma.wr_addr.val();
-        self.wr_data.next = self.dma.wr_data.val();
-        self.wr_strb.next = self.dma.wr_strb.val();
+        self.mem.rd_req_valid.next = self.dma.mem.rd_req_valid.val();
+        self.dma.mem.rd_req_ready.next = self.mem.rd_req_ready.val();
+        self.mem.rd_req_addr.next = self.dma.mem.rd_req_addr.val();
+        self.dma.mem.rd_rsp_valid.next = self.mem.rd_rsp_valid.val();
+        self.dma.mem.rd_rsp_data.next = self.mem.rd_rsp_data.val();
+        self.mem.wr_valid.next = self.dma.mem.wr_valid.val();
+        self.dma.mem.wr_ready.next = self.mem.wr_ready.val();
+        self.mem.wr_addr.next = self.dma.mem.wr_addr.val();
+        self.mem.wr_data.next = self.dma.mem.wr_data.val();
+        self.mem.wr_strb.next = self.dma.mem.wr_strb.val();
         self.lookup.hash_key.next = self.hash_key.val();
         self.lookup.cmd_valid.next = self.cmd_valid.val();
         self.cmd_ready.next = self.lookup.cmd_ready.val();

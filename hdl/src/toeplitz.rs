@@ -100,3 +100,14 @@ impl Logic for Toeplitz {
         }
     }
 }
+
+/// `key` as the `key` port holds it (its first bit in the top port bit).
+pub fn key_port(key: &[u8; spec::toeplitz::KEY_BYTES]) -> Bits<KEY_BITS> {
+    let mut port = Bits::<KEY_BITS>::default();
+    for j in 0..KEY_BITS {
+        if key[j / 8] >> (7 - j % 8) & 1 == 1 {
+            port = port.replace_bit(KEY_BITS - 1 - j, true);
+        }
+    }
+    port
+}

@@ -169,14 +169,19 @@ fn tx_path(width: usize, n: usize) -> Spec {
     }
 }
 
-/// The engine (registers, TX queue, TX path at 64 bits): its TX path's
-/// 32 KB `tso` ring does not fit an iCE40.
-fn engine() -> Spec {
+/// An engine build (registers, TX queue and path, RX engine with a table
+/// of `entries`, 4 ways, at 64 bits); the small one is for simulation
+/// only. Its TX path's 32 KB `tso` ring does not fit an iCE40.
+fn engine(entries: u64, variant: &'static str) -> Spec {
     Spec {
+        variant,
         ice40: false,
+        synth: variant.is_empty(),
         params: vec![
             ("max_frame", crate::tx_checksum::max_frame(8, 11) as u64),
             ("data_words", crate::tx_queue::DATA_WORDS as u64),
+            ("entries", entries),
+            ("ways", crate::conn_table::WAYS as u64),
         ],
         ..spec("engine", 8)
     }
@@ -225,7 +230,8 @@ pub fn builds() -> Vec<Build> {
         build(tso(8), crate::tso::TsoW8::new()),
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),
         build(tx_path(8, 11), crate::tx_path::TxPathW8::new()),
-        build(engine(), crate::engine::Engine::new()),
+        build(engine(4096, ""), crate::engine::Engine4096::new()),
+        build(engine(16, "small"), crate::engine::EngineSmall::new()),
         build(rx_engine(4096, ""), crate::rx_engine::RxEngine4096::new()),
         build(
             rx_engine(16, "small"),

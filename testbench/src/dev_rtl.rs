@@ -1,14 +1,13 @@
 //! The RTL `engine` under Verilator as a [`Device`] and [`SimDevice`]: the
 //! driver's register accesses become Wishbone cycles, its memory is the
-//! [`MemPort`] model over a [`DmaMem`], and the wire is the MAC stream.
-//!
-//! The RX side is not in the engine yet: `wire_rx` queues frames that
-//! nothing takes (`rx_pending` counts them) until `rx_engine` joins.
+//! [`MemPort`] model over a [`DmaMem`], and the wire is the MAC streams:
+//! frames given to `wire_rx` are offered on the RX port beat by beat (with
+//! random idle cycles) while the clock runs, whatever the driver is doing.
 
 use crate::mem_port::{MemPort, MemTiming};
-use crate::sim::{model, Input, Output, Sim};
+use crate::sim::{model_named, Input, Output, Sim};
 use crate::sim_device::SimDevice;
-use crate::stream::{Coin, SourcePorts, Traffic};
+use crate::stream::{beats, Beat, Coin, SinkPorts, SourcePorts, Traffic};
 use crate::tx_engine::Wire;
 use anyhow::{anyhow, Result};
 use host::device::{Device, DeviceError};
@@ -23,6 +22,10 @@ pub struct RtlConfig {
     pub mem: MemTiming,
     /// Chance per cycle that the MAC holds the wire off.
     pub wire_backpressure: f64,
+    /// Chance per cycle that the RX port idles between beats.
+    pub wire_idle: f64,
+    /// The 16-entry table build (`engine_w8_small`) instead of 4096.
+    pub small_table: bool,
     pub seed: u64,
 }
 
@@ -31,6 +34,8 @@ impl Default for RtlConfig {
         RtlConfig {
             mem: MemTiming::FAST,
             wire_backpressure: 0.0,
+            wire_idle: 0.0,
+            small_table: false,
             seed: 0,
         }
     }
@@ -42,6 +47,8 @@ impl RtlConfig {
         RtlConfig {
             mem: MemTiming::random(seed),
             wire_backpressure: [0.0, 0.05, 0.3][(seed % 3) as usize],
+            wire_idle: [0.0, 0.3, 0.05][(seed % 3) as usize],
+            small_table: false,
             seed,
         }
     }
@@ -64,12 +71,16 @@ pub struct EngineRtl {
     irq: Output,
     mac: SourcePorts,
     mac_status: Output,
+    rx: SinkPorts,
     port: MemPort,
     mem: DmaMem,
     backpressure: Coin,
+    idle: Coin,
     partial: Vec<u8>,
     wire: Vec<Wire>,
     rx_queue: VecDeque<Vec<u8>>,
+    /// Beats of the front RX frame already taken.
+    rx_beat: usize,
     /// Wire beats sent and the cycles of the first and the last.
     pub beats_out: u64,
     pub first_out: Option<u64>,
@@ -81,7 +92,12 @@ const BUS_TIMEOUT: u64 = 100;
 
 impl EngineRtl {
     pub fn new(cfg: RtlConfig, wave: Option<&Path>) -> Result<EngineRtl> {
-        let info = model("engine", 8).ok_or_else(|| anyhow!("no engine build"))?;
+        let name = if cfg.small_table {
+            "engine_w8_small"
+        } else {
+            "engine_w8"
+        };
+        let info = model_named(name).ok_or_else(|| anyhow!("no {name} build"))?;
         let mut sim = Sim::new(info, wave)?;
         let wb = Wb {
             cyc: sim.input("wb_cyc")?,
@@ -98,6 +114,7 @@ impl EngineRtl {
             irq: sim.output("irq")?,
             mac: SourcePorts::bind(&sim, "mac")?,
             mac_status: sim.output("mac_status")?,
+            rx: SinkPorts::bind(&sim, "rx")?,
             port,
             mem: DmaMem::new(),
             backpressure: Traffic {
@@ -106,9 +123,16 @@ impl EngineRtl {
                 seed: cfg.seed,
             }
             .backpressure_coin(),
+            idle: Traffic {
+                idle: cfg.wire_idle,
+                backpressure: 0.0,
+                seed: cfg.seed ^ 0x7278,
+            }
+            .idle_coin(),
             partial: Vec::new(),
             wire: Vec::new(),
             rx_queue: VecDeque::new(),
+            rx_beat: 0,
             beats_out: 0,
             first_out: None,
             last_out: 0,
@@ -126,6 +150,15 @@ impl EngineRtl {
         self.sim.info().param("max_frame").unwrap_or(0) as usize
     }
 
+    /// The connection table this build holds.
+    pub fn table_entries(&self) -> usize {
+        self.sim.info().param("entries").unwrap_or(0) as usize
+    }
+
+    pub fn table_ways(&self) -> usize {
+        self.sim.info().param("ways").unwrap_or(0) as usize
+    }
+
     pub fn mem_port(&self) -> &MemPort {
         &self.port
     }
@@ -135,7 +168,29 @@ impl EngineRtl {
         self.port.drive(&mut self.sim);
         let ready = !self.backpressure.flip();
         self.sim.set(self.mac.ready, u64::from(ready));
+        let beat = match self.rx_queue.front() {
+            Some(f) if !self.idle.flip() => beats(f, 8).nth(self.rx_beat),
+            _ => None,
+        };
+        self.rx.offer(
+            &mut self.sim,
+            beat.map(|(bytes, keep, last)| Beat {
+                bytes,
+                keep,
+                last,
+                user: false,
+            }),
+        );
         self.sim.eval();
+        if let Some((_, _, last)) = beat {
+            if self.sim.get(self.rx.ready) == 1 {
+                self.rx_beat += 1;
+                if last {
+                    self.rx_queue.pop_front();
+                    self.rx_beat = 0;
+                }
+            }
+        }
         self.port.sample(&self.sim, &mut self.mem);
         if ready && self.sim.get(self.mac.valid) == 1 {
             let now = self.sim.cycles();
@@ -224,7 +279,6 @@ impl SimDevice for EngineRtl {
     }
 
     fn wire_rx(&mut self, frame: &[u8]) {
-        // No RX side in the engine yet: the frame waits here.
         self.rx_queue.push_back(frame.to_vec());
     }
 

@@ -8,13 +8,18 @@
 //! Frames go in one at a time and the host handles each before the next
 //! (as in the direct path), so the classes cannot differ by timing; small
 //! rings (`--rx-ring 8`) still wrap thousands of times.
+//!
+//! The engine is the model (`--backend model`) or the RTL under Verilator
+//! (`rtl` and `both`: the direct passes already hold the RTL blocks to the
+//! models, so the driver pass puts the RTL engine against the direct path).
 
 use crate::capture::{Reader, Record};
 use crate::dev_model::ModelDevice;
+use crate::dev_rtl::{EngineRtl, RtlConfig};
 use crate::emu_host::{Host, HostStats};
-use crate::replay::{Options, Progress};
+use crate::replay::{Backend, Options, Progress};
 use crate::sim_device::SimDevice;
-use anyhow::{ensure, Result};
+use anyhow::{anyhow, ensure, Result};
 use host::device::Device;
 use host::dma_mem::MemStats;
 use host::nic::{Config, DriverStats, Nic};
@@ -74,43 +79,79 @@ pub fn driver_pass(
     direct_host: &HostStats,
     progress: Progress<'_>,
 ) -> Result<DriverReport> {
-    Ok(drive(path, opts, Some((direct, direct_host)), progress)?.0)
+    let expected = Some((direct, direct_host));
+    Ok(match opts.backend {
+        Backend::Model => drive(model_nic(opts)?, path, expected, progress)?.0,
+        Backend::Rtl | Backend::Both => drive(rtl_nic(opts)?, path, expected, progress)?.0,
+    })
 }
 
 /// `toe ss`: the trace through the driver, then the table as the engine
 /// holds it at the end.
 pub fn ss(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Vec<crate::ss::Entry>> {
-    let (_, mut nic) = drive(path, opts, None, progress)?;
-    crate::ss::listing(&mut nic, opts.table_entries)
+    match opts.backend {
+        Backend::Model => {
+            let (_, mut nic) = drive(model_nic(opts)?, path, None, progress)?;
+            crate::ss::listing(&mut nic, opts.table_entries)
+        }
+        Backend::Rtl | Backend::Both => {
+            let (_, mut nic) = drive(rtl_nic(opts)?, path, None, progress)?;
+            crate::ss::listing(&mut nic, opts.table_entries)
+        }
+    }
 }
 
 type Expected<'a> = Option<(&'a [Direct], &'a HostStats)>;
 
-fn drive(
-    path: &Path,
-    opts: &Options,
-    expected: Expected<'_>,
-    progress: Progress<'_>,
-) -> Result<(DriverReport, Nic<ModelDevice>)> {
+fn config(opts: &Options) -> Config {
+    Config {
+        rx_ring: opts.rx_ring,
+        tx_ring: opts.tx_ring,
+        rx_buffers: opts.rx_buffers,
+        rx_buffer_bytes: RX_BUFFER_BYTES,
+        ..Config::default()
+    }
+}
+
+fn model_nic(opts: &Options) -> Result<Nic<ModelDevice>> {
     let table = Table::new(
         opts.table_entries,
         opts.table_ways,
         spec::toeplitz::DEFAULT_KEY,
     );
     let dev = ModelDevice::new(opts.width as u32, spec::tso::FRAME_MAX, table);
-    let cfg = Config {
-        rx_ring: opts.rx_ring,
-        tx_ring: opts.tx_ring,
-        rx_buffers: opts.rx_buffers,
-        rx_buffer_bytes: RX_BUFFER_BYTES,
-        ..Config::default()
-    };
-    let mut nic = Nic::open(dev, cfg)?;
+    Ok(Nic::open(dev, config(opts))?)
+}
+
+/// The RTL engine's table is built in: 4096 entries, 4 ways.
+fn rtl_nic(opts: &Options) -> Result<Nic<EngineRtl>> {
+    let dev = EngineRtl::new(RtlConfig::default(), None)?;
+    let entries = dev.table_entries();
+    ensure!(
+        (opts.table_entries, opts.table_ways) == (entries, dev.table_ways()),
+        "the RTL engine is built with a table of {entries} entries, {} ways: \
+         drop --table-entries/--table-ways or use --backend model",
+        dev.table_ways()
+    );
+    ensure!(
+        opts.width == 8,
+        "the RTL engine is 64 bits wide: use --width 64 or --backend model"
+    );
+    Nic::open(dev, config(opts)).map_err(|e| anyhow!("opening the RTL engine: {e}"))
+}
+
+fn drive<D: SimDevice>(
+    mut nic: Nic<D>,
+    path: &Path,
+    expected: Expected<'_>,
+    progress: Progress<'_>,
+) -> Result<(DriverReport, Nic<D>)> {
+    let cfg = nic.config().clone();
     let mut rep = DriverReport {
         device: nic.device().name(),
-        rx_ring: opts.rx_ring,
-        rx_buffers: opts.rx_buffers,
-        rx_buffer_bytes: RX_BUFFER_BYTES,
+        rx_ring: cfg.rx_ring,
+        rx_buffers: cfg.rx_buffers,
+        rx_buffer_bytes: cfg.rx_buffer_bytes,
         ..DriverReport::default()
     };
     let mut host = Host::default();
