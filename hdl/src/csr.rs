@@ -575,13 +575,6 @@ impl Logic for Csr {
                 91 => {
                     self.hidx[3].d.next = self.dat_w.val().get_bits::<16>(0);
                 }
-                128 => {
-                    if !self.ct_busy.q.val() & (self.dat_w.val() >= 1) & (self.dat_w.val() <= 6) {
-                        self.ct_op.d.next = self.dat_w.val().get_bits::<3>(0);
-                        self.ct_go.d.next = true;
-                        self.ct_busy.d.next = true;
-                    }
-                }
                 130 => {
                     self.ct_bank.d.next = self.dat_w.val();
                 }
@@ -600,6 +593,16 @@ impl Logic for Csr {
                 if self.adr.val() == self.a_key[i].val() {
                     self.ct_key[i].d.next = self.dat_w.val();
                 }
+            }
+            // CT_COMMAND: a known opcode while no command runs.
+            if (self.adr.val() == 128)
+                & !self.ct_busy.q.val()
+                & (self.dat_w.val() >= 1)
+                & (self.dat_w.val() <= 6)
+            {
+                self.ct_op.d.next = self.dat_w.val().get_bits::<3>(0);
+                self.ct_go.d.next = true;
+                self.ct_busy.d.next = true;
             }
             if !self.ctrl_en.q.val() {
                 for r in 0..4 {

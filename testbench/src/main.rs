@@ -25,13 +25,15 @@ enum Command {
     /// conn_table (with an emulated host that installs connections on their
     /// handshake), in the RTL under Verilator and in the reference model,
     /// and compare them frame by frame; then through the driver, the
-    /// engine's RX rings and its command registers, compared with that.
+    /// engine's RX rings and its command registers, compared with that
+    /// (the RTL engine with --backend rtl or both at 64 bits and the
+    /// 4096-entry, 4-way table it is built with; else the model engine).
     /// Exits 1 on any difference.
     Replay(ReplayArgs),
     /// List the connections installed in the engine's table, with their
     /// counters, read over the command registers (like `ss`): the capture
-    /// is first replayed through the driver into the engine (reference
-    /// model), with the emulated host installing connections.
+    /// is first replayed through the driver into the engine, with the
+    /// emulated host installing connections.
     Ss(SsArgs),
 }
 
@@ -42,6 +44,11 @@ struct SsArgs {
     /// Print one JSON array on stdout instead of a table.
     #[arg(long)]
     json: bool,
+    /// The engine: the RTL under Verilator (rtl, or both: the RTL engine
+    /// is built with 4096 entries and 4 ways; other sizes use the model)
+    /// or the reference model.
+    #[arg(long, value_enum, default_value_t = Backend::Both)]
+    backend: Backend,
     /// Connection table entries (both banks).
     #[arg(long, value_name = "N", default_value_t = spec::conn_table::DEFAULT_ENTRIES)]
     table_entries: usize,
@@ -153,7 +160,7 @@ fn ss_cmd(a: SsArgs) -> Result<ExitCode> {
     let opts = Options {
         table_entries: a.table_entries,
         table_ways: a.table_ways,
-        ..Options::new(8, Backend::Model)
+        ..Options::new(8, a.backend)
     };
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {

@@ -9,9 +9,12 @@
 //! (as in the direct path), so the classes cannot differ by timing; small
 //! rings (`--rx-ring 8`) still wrap thousands of times.
 //!
-//! The engine is the model (`--backend model`) or the RTL under Verilator
-//! (`rtl` and `both`: the direct passes already hold the RTL blocks to the
-//! models, so the driver pass puts the RTL engine against the direct path).
+//! The engine is the RTL under Verilator with `--backend rtl` or `both`
+//! (the direct passes already hold the RTL blocks to the models, so the
+//! driver pass puts the RTL engine against the direct path), when the
+//! options fit the one engine build (64 bits, a 4096-entry 4-way table);
+//! otherwise, and with `--backend model`, the model engine. The report
+//! names the engine used.
 
 use crate::capture::{Reader, Record};
 use crate::dev_model::ModelDevice;
@@ -20,7 +23,6 @@ use crate::emu_host::{Host, HostStats};
 use crate::replay::{Backend, Options, Progress};
 use crate::sim_device::SimDevice;
 use anyhow::{anyhow, ensure, Result};
-use host::device::Device;
 use host::dma_mem::MemStats;
 use host::nic::{Config, DriverStats, Nic};
 use model::conn_table::{Outcome, Request, Table};
@@ -80,26 +82,41 @@ pub fn driver_pass(
     progress: Progress<'_>,
 ) -> Result<DriverReport> {
     let expected = Some((direct, direct_host));
-    Ok(match opts.backend {
-        Backend::Model => drive(model_nic(opts)?, path, expected, progress)?.0,
-        Backend::Rtl | Backend::Both => drive(rtl_nic(opts)?, path, expected, progress)?.0,
+    Ok(match rtl_fits(opts)? {
+        false => drive(model_nic(opts)?, path, expected, progress)?.0,
+        true => drive(rtl_nic(opts)?, path, expected, progress)?.0,
     })
 }
 
 /// `toe ss`: the trace through the driver, then the table as the engine
 /// holds it at the end.
 pub fn ss(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Vec<crate::ss::Entry>> {
-    match opts.backend {
-        Backend::Model => {
-            let (_, mut nic) = drive(model_nic(opts)?, path, None, progress)?;
-            crate::ss::listing(&mut nic, opts.table_entries)
-        }
-        Backend::Rtl | Backend::Both => {
-            let (_, mut nic) = drive(rtl_nic(opts)?, path, None, progress)?;
-            crate::ss::listing(&mut nic, opts.table_entries)
-        }
+    if rtl_fits(opts)? {
+        let (_, mut nic) = drive(rtl_nic(opts)?, path, None, progress)?;
+        crate::ss::listing(&mut nic, opts.table_entries)
+    } else {
+        let (_, mut nic) = drive(model_nic(opts)?, path, None, progress)?;
+        crate::ss::listing(&mut nic, opts.table_entries)
     }
 }
+
+/// Whether the driver pass runs on the RTL engine (see the module doc).
+fn rtl_fits(opts: &Options) -> Result<bool> {
+    if opts.backend == Backend::Model {
+        return Ok(false);
+    }
+    let info = crate::sim::model_named(RTL_BUILD)
+        .ok_or_else(|| anyhow!("no {RTL_BUILD} build in this binary"))?;
+    let table = (info.param("entries"), info.param("ways"));
+    Ok(opts.width == 8
+        && table
+            == (
+                Some(opts.table_entries as u64),
+                Some(opts.table_ways as u64),
+            ))
+}
+
+const RTL_BUILD: &str = "engine_w8";
 
 type Expected<'a> = Option<(&'a [Direct], &'a HostStats)>;
 
@@ -123,20 +140,8 @@ fn model_nic(opts: &Options) -> Result<Nic<ModelDevice>> {
     Ok(Nic::open(dev, config(opts))?)
 }
 
-/// The RTL engine's table is built in: 4096 entries, 4 ways.
 fn rtl_nic(opts: &Options) -> Result<Nic<EngineRtl>> {
     let dev = EngineRtl::new(RtlConfig::default(), None)?;
-    let entries = dev.table_entries();
-    ensure!(
-        (opts.table_entries, opts.table_ways) == (entries, dev.table_ways()),
-        "the RTL engine is built with a table of {entries} entries, {} ways: \
-         drop --table-entries/--table-ways or use --backend model",
-        dev.table_ways()
-    );
-    ensure!(
-        opts.width == 8,
-        "the RTL engine is 64 bits wide: use --width 64 or --backend model"
-    );
     Nic::open(dev, config(opts)).map_err(|e| anyhow!("opening the RTL engine: {e}"))
 }
 

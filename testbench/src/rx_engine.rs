@@ -1,5 +1,5 @@
-//! `rx_engine` under Verilator with a host around it: a memory server on
-//! its memory port (in-order read answers after a configurable latency,
+//! `rx_engine` under Verilator with a host around it: [`MemPort`] on its
+//! memory port (in-order read answers after a configurable latency,
 //! random stalls on both readies) over a [`DmaMem`], and [`RxHost`], a
 //! driver's view of the RX rings (posts buffers, reads completions by
 //! their phase, returns slots). Every DMA access goes through the
@@ -7,6 +7,7 @@
 //! recorded fault.
 
 use crate::conn_table::hash_key_port;
+use crate::mem_port::{MemPort, MemTiming};
 use crate::sim::{model_named, Input, Output, Sim};
 use crate::stream::{Coin, Traffic};
 use anyhow::{anyhow, bail, Result};
@@ -15,33 +16,12 @@ use model::conn_table::{Answer, Cmd};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use spec::conn_table::{CmdStatus, Command};
-use spec::dma::Memory;
 use spec::ring::{self as rg, RxCpl, RxDesc};
 use spec::toeplitz::KEY_BYTES;
 use std::collections::VecDeque;
 
 /// Cycles without progress after which the engine counts as hung.
 pub const HANG_CYCLES: u64 = 20_000;
-
-/// How the host memory answers the engine.
-#[derive(Clone, Copy, Debug)]
-pub struct MemCfg {
-    /// Cycles from a read request to its answer (at least 1).
-    pub latency: u64,
-    /// Chance per cycle that `rd_req_ready` / `wr_ready` is low.
-    pub rd_stall: f64,
-    pub wr_stall: f64,
-    pub seed: u64,
-}
-
-impl MemCfg {
-    pub const FAST: MemCfg = MemCfg {
-        latency: 1,
-        rd_stall: 0.0,
-        wr_stall: 0.0,
-        seed: 0,
-    };
-}
 
 /// The engine's counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,16 +55,6 @@ struct Ports {
     cpl: Output,
     counters: [Output; 5],
     class_counts: Output,
-    rd_req_valid: Output,
-    rd_req_ready: Input,
-    rd_req_addr: Output,
-    rd_rsp_valid: Input,
-    rd_rsp_data: Input,
-    wr_valid: Output,
-    wr_ready: Input,
-    wr_addr: Output,
-    wr_data: Output,
-    wr_strb: Output,
     cmd_valid: Input,
     cmd_ready: Output,
     cmd_op: Input,
@@ -102,20 +72,15 @@ pub struct RxEngineRtl {
     sim: Sim,
     p: Ports,
     pub mem: DmaMem,
-    cfg: MemCfg,
-    rng: SmallRng,
-    /// Read answers due: (cycle, word).
-    reads: VecDeque<(u64, u64)>,
+    pub port: MemPort,
     entries: usize,
     /// Completion pulses seen.
     pub cpl_pulses: u64,
-    /// Bytes the engine wrote (device side).
-    pub words_written: u64,
 }
 
 impl RxEngineRtl {
     /// `variant`: "" (4096-entry table) or "small" (16 entries).
-    pub fn new(variant: &str, hash_key: &[u8; KEY_BYTES], cfg: MemCfg) -> Result<Self> {
+    pub fn new(variant: &str, hash_key: &[u8; KEY_BYTES], timing: MemTiming) -> Result<Self> {
         let name = if variant.is_empty() {
             "rx_engine_w8".to_string()
         } else {
@@ -153,16 +118,6 @@ impl RxEngineRtl {
                 o("rx_too_big")?,
             ],
             class_counts: o("class_counts")?,
-            rd_req_valid: o("mem$rd_req_valid")?,
-            rd_req_ready: i("mem$rd_req_ready")?,
-            rd_req_addr: o("mem$rd_req_addr")?,
-            rd_rsp_valid: i("mem$rd_rsp_valid")?,
-            rd_rsp_data: i("mem$rd_rsp_data")?,
-            wr_valid: o("mem$wr_valid")?,
-            wr_ready: i("mem$wr_ready")?,
-            wr_addr: o("mem$wr_addr")?,
-            wr_data: o("mem$wr_data")?,
-            wr_strb: o("mem$wr_strb")?,
             cmd_valid: i("cmd_valid")?,
             cmd_ready: o("cmd_ready")?,
             cmd_op: i("cmd_op")?,
@@ -178,16 +133,14 @@ impl RxEngineRtl {
         let key = sim.input("hash_key")?;
         sim.set_bytes(key, &hash_key_port(hash_key));
         sim.reset()?;
+        let port = MemPort::bind(&sim, timing)?;
         let mut e = RxEngineRtl {
             sim,
             p,
             mem: DmaMem::new(),
-            cfg,
-            rng: SmallRng::seed_from_u64(cfg.seed ^ 0x3e3e),
-            reads: VecDeque::new(),
+            port,
             entries,
             cpl_pulses: 0,
-            words_written: 0,
         };
         // The table clears its key RAMs after reset.
         let mut n = 0;
@@ -207,10 +160,6 @@ impl RxEngineRtl {
 
     pub fn cycles(&self) -> u64 {
         self.sim.cycles()
-    }
-
-    pub fn set_mem_cfg(&mut self, cfg: MemCfg) {
-        self.cfg = cfg;
     }
 
     pub fn set_rings(&mut self, h: &RxHost) {
@@ -277,52 +226,10 @@ impl RxEngineRtl {
             }
             None => self.sim.set(p.rx_valid, 0),
         }
-        let cycle = self.sim.cycles();
-        let rd_ready = !(self.cfg.rd_stall > 0.0 && self.rng.gen_bool(self.cfg.rd_stall));
-        let wr_ready = !(self.cfg.wr_stall > 0.0 && self.rng.gen_bool(self.cfg.wr_stall));
-        self.sim.set(p.rd_req_ready, u64::from(rd_ready));
-        self.sim.set(p.wr_ready, u64::from(wr_ready));
-        let answer = self.reads.front().filter(|(due, _)| *due <= cycle).copied();
-        self.sim.set(p.rd_rsp_valid, u64::from(answer.is_some()));
-        self.sim.set(p.rd_rsp_data, answer.map_or(0, |(_, w)| w));
+        self.port.drive(&mut self.sim);
         self.sim.eval();
         let took = beat.is_some() && self.sim.get(p.rx_ready) == 1;
-        if answer.is_some() {
-            self.reads.pop_front();
-        }
-        if rd_ready && self.sim.get(p.rd_req_valid) == 1 {
-            let addr = self.sim.get(p.rd_req_addr);
-            if !addr.is_multiple_of(8) {
-                bail!("read request at {addr:#x}: not 8-byte aligned");
-            }
-            let mut w = [0u8; 8];
-            // A refused read is recorded by the DmaMem and answers zeros.
-            let _ = self.mem.read(addr, &mut w);
-            self.reads
-                .push_back((cycle + self.cfg.latency.max(1), u64::from_le_bytes(w)));
-        }
-        if wr_ready && self.sim.get(p.wr_valid) == 1 {
-            let addr = self.sim.get(p.wr_addr);
-            let data = self.sim.get(p.wr_data).to_le_bytes();
-            let strb = self.sim.get(p.wr_strb);
-            if !addr.is_multiple_of(8) {
-                bail!("write at {addr:#x}: not 8-byte aligned");
-            }
-            // Each run of set strobes is one write of those bytes.
-            let mut i = 0;
-            while i < 8 {
-                if strb >> i & 1 == 1 {
-                    let start = i;
-                    while i < 8 && strb >> i & 1 == 1 {
-                        i += 1;
-                    }
-                    let _ = self.mem.write(addr + start as u64, &data[start..i]);
-                } else {
-                    i += 1;
-                }
-            }
-            self.words_written += 1;
-        }
+        self.port.sample(&self.sim, &mut self.mem);
         if self.sim.get(p.cpl) == 1 {
             self.cpl_pulses += 1;
         }

@@ -3,13 +3,23 @@
 //! checksum verdict, class and slot, and the emulated host's work, with
 //! rings of 256 and of 8 entries (wrapping every 8 frames). `toe ss` lists,
 //! read over the registers, exactly the connections the direct path's host
-//! holds installed at the end, with the same counters.
+//! holds installed at the end, with the same counters. Both on the model
+//! engine and on the RTL engine under Verilator.
 
 use testbench::emu_host::{tuple_text, FlowState};
 use testbench::replay::{replay, Backend, Options};
 
 #[test]
 fn replay_through_the_driver_equals_the_direct_path() {
+    through_the_driver(Backend::Model, "model");
+}
+
+#[test]
+fn replay_through_the_rtl_engine_equals_the_direct_path() {
+    through_the_driver(Backend::Rtl, "rtl");
+}
+
+fn through_the_driver(backend: Backend, device: &str) {
     let Some(traces) = testbench::corpus::for_test() else {
         return;
     };
@@ -20,11 +30,12 @@ fn replay_through_the_driver_equals_the_direct_path() {
                 rx_ring: ring,
                 rx_buffers: ring,
                 flows: true,
-                ..Options::new(8, Backend::Model)
+                ..Options::new(8, backend)
             };
             let r = replay(&t.path, &opts, &|_, _| {}).unwrap();
             let d = r.driver.as_ref().expect("the driver pass ran");
             let name = &t.relative_path;
+            assert_eq!(d.device, device, "{name}: the engine behind the driver");
             assert_eq!(
                 d.mismatches, 0,
                 "{name}, ring {ring}: {:?}",
@@ -68,7 +79,7 @@ fn replay_through_the_driver_equals_the_direct_path() {
         }
     }
     eprintln!(
-        "{} traces, {frames} frames through the driver, {listed} connections listed by ss",
+        "{device}: {} traces, {frames} frames through the driver, {listed} connections listed by ss",
         traces.len()
     );
     assert!(listed > 0, "some trace leaves connections installed");

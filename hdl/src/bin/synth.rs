@@ -39,7 +39,8 @@ struct Args {
     /// Directory for the Verilog, logs and reports.
     #[arg(long, value_name = "DIR", default_value = "build/synth")]
     out: PathBuf,
-    /// Only builds whose name contains this (e.g. rx_checksum, _w8).
+    /// Only the build of this name, or else the builds whose name contains
+    /// it (e.g. engine_w8 alone; rx_checksum, _w8).
     #[arg(long, value_name = "SUBSTRING")]
     only: Option<String>,
     /// Devices, comma separated, or `all`.
@@ -74,7 +75,8 @@ fn main() {
         .filter(|b| b.synth)
         .collect();
     if let Some(only) = &args.only {
-        builds.retain(|b| b.name.contains(only.as_str()));
+        let exact = builds.iter().any(|b| &b.name == only);
+        builds.retain(|b| &b.name == only || (!exact && b.name.contains(only.as_str())));
     }
     if builds.is_empty() {
         let names: Vec<String> = hdl::verilog::builds().into_iter().map(|b| b.name).collect();
