@@ -113,6 +113,9 @@ struct ReplayArgs {
     /// RX buffers the driver owns (at most --rx-ring are posted at once).
     #[arg(long, value_name = "N", default_value_t = 256)]
     rx_buffers: usize,
+    /// Skip the pass through the driver and the engine's rings.
+    #[arg(long, conflicts_with = "tx")]
+    no_driver: bool,
 }
 
 fn main() -> ExitCode {
@@ -202,6 +205,7 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         rx_ring: a.rx_ring,
         tx_ring: a.tx_ring,
         rx_buffers: a.rx_buffers,
+        driver: !a.no_driver,
     };
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {

@@ -101,7 +101,7 @@ pub fn ss(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Vec<cra
 }
 
 /// Whether the driver pass runs on the RTL engine (see the module doc).
-fn rtl_fits(opts: &Options) -> Result<bool> {
+pub(crate) fn rtl_fits(opts: &Options) -> Result<bool> {
     if opts.backend == Backend::Model {
         return Ok(false);
     }

@@ -13,13 +13,14 @@
 
 use crate::capture::{PcapWriter, Reader, Record};
 use crate::dev_model::ModelDevice;
+use crate::dev_rtl::{EngineRtl, RtlConfig};
 use crate::driver_tx::DriverTx;
 use crate::emu_host::tuple_text;
 use crate::replay::{Backend, Options, Progress};
 use crate::report::Report;
 use crate::tx_engine::{ModelTx, Sent, TxEngine, TxFrame};
 use crate::tx_super::{Item, Kind, Merger, MssSource, MssTable};
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use host::nic::{Config, Nic};
 use model::conn_table::Table;
 use serde::Serialize;
@@ -110,6 +111,8 @@ pub struct TxReport {
     pub mismatches: u64,
     /// Descriptors posted on the TX ring of the engine behind the driver.
     pub driver_descriptors: u64,
+    /// That engine: "rtl" (with --backend rtl or both at 64 bits) or "model".
+    pub driver_device: &'static str,
     /// Frames sent without TSO (checksummed, plain and too long).
     pub passthrough: u64,
     /// Of those: with a checksum request.
@@ -157,7 +160,8 @@ enum Direct {
 /// TX ring, whose output must be the same.
 struct Engines {
     direct: Direct,
-    driver: DriverTx<ModelDevice>,
+    driver: Box<dyn TxEngine>,
+    driver_device: &'static str,
 }
 
 impl Engines {
@@ -170,19 +174,32 @@ impl Engines {
                 model: model_tx_engine(),
             },
         };
-        let table = Table::new(opts.table_entries, opts.table_ways, DEFAULT_KEY);
-        let dev = ModelDevice::new(opts.width as u32, model_tx_engine().max_frame, table);
         let cfg = Config {
             tx_ring: opts.tx_ring,
             rx_ring: opts.rx_ring,
             rx_buffers: opts.rx_buffers,
             ..Config::default()
         };
+        let (driver, driver_device): (Box<dyn TxEngine>, _) =
+            if crate::replay_driver::rtl_fits(opts)? {
+                let dev = EngineRtl::new(RtlConfig::default(), None)?;
+                let nic =
+                    Nic::open(dev, cfg).map_err(|e| anyhow!("opening the RTL engine: {e}"))?;
+                (Box::new(DriverTx { nic }), "rtl")
+            } else {
+                let table = Table::new(opts.table_entries, opts.table_ways, DEFAULT_KEY);
+                let dev = ModelDevice::new(opts.width as u32, model_tx_engine().max_frame, table);
+                (
+                    Box::new(DriverTx {
+                        nic: Nic::open(dev, cfg)?,
+                    }),
+                    "model",
+                )
+            };
         Ok(Engines {
             direct,
-            driver: DriverTx {
-                nic: Nic::open(dev, cfg)?,
-            },
+            driver,
+            driver_device,
         })
     }
 
@@ -202,6 +219,7 @@ impl Engines {
         let via = self.driver.send(frames)?;
         compare(&via, &got, frames.len(), first, "through the driver: ", r)?;
         r.driver_descriptors += frames.len() as u64;
+        r.driver_device = self.driver_device;
         Ok(got)
     }
 }

@@ -109,6 +109,8 @@ fn classes_and_installs_agree_with_tshark_tcp_analysis() {
                     backpressure: 0.3,
                     seed: 11 + width as u64,
                 },
+                // The driver pass has its own test (replay_driver).
+                driver: false,
                 ..Options::new(width, Backend::Both)
             };
             let report = replay(&t.path, &opts, &|_, _| {}).unwrap();
