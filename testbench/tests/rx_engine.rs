@@ -582,9 +582,10 @@ fn offer(d: &mut Driver, beats: &[&[u8]], k: usize) {
 }
 
 /// Achieved / ideal beats at 64 bits, frames back to back, buffers always
-/// posted, at read latencies 1 (the answer the next cycle: the port's
-/// minimum), 50 and 200 cycles; written to
-/// build/bench/report-rx_engine.json. A measurement, not an assertion.
+/// posted, at read latencies 0 (the answer the next cycle), 50 and 200
+/// cycles, and the write port's use (words written per cycle: data and
+/// completions); written to build/bench/report-rx_engine.json. A
+/// measurement, not an assertion.
 #[test]
 fn throughput_report() {
     let mut rows = Vec::new();
@@ -613,8 +614,9 @@ fn throughput_report() {
             assert_eq!(d.got.len(), n);
             let span = d.last_beat - d.first_beat.unwrap() + 1;
             let ratio = d.beats as f64 / span as f64;
+            let port = d.e.port.writes as f64 / span as f64;
             println!(
-                "latency {latency:3} frame {size:5} B: {} beats in {span} cycles = {ratio:.4}",
+                "latency {latency:3} frame {size:5} B: {} beats in {span} cycles = {ratio:.4}, write port {port:.4}",
                 d.beats
             );
             rows.push(serde_json::json!({
@@ -626,6 +628,8 @@ fn throughput_report() {
                 "beats": d.beats,
                 "cycles": span,
                 "efficiency": ratio,
+                "port_words": d.e.port.writes,
+                "port_use": port,
             }));
             no_faults(&e);
         }

@@ -278,7 +278,13 @@ fn tx_replay_keeps_every_byte_and_tshark_finds_no_fault() {
         let tx = report.tx.as_ref().expect("a TX report");
         let mut fail = |s: String| failures.push(format!("{name}: {s}"));
         if report.mismatches != 0 {
-            fail(format!("{} RTL/model mismatches", report.mismatches));
+            fail(format!(
+                "{} mismatches (RTL/model, or the driver path): {:?}",
+                report.mismatches, tx.mismatch_examples
+            ));
+        }
+        if tx.superframes > 0 && tx.driver_device != "rtl" {
+            fail(format!("the TX ring pass ran on the {}", tx.driver_device));
         }
         if !tx.refused.is_empty() || !tx.csum_refused.is_empty() {
             fail(format!(
