@@ -19,7 +19,7 @@ use spec::ring::{RxCpl, RxStatus};
 use spec::toeplitz::{self, DEFAULT_KEY};
 use testbench::gen::FrameGen;
 use testbench::mem_port::MemTiming;
-use testbench::rx_engine::{Completed, Driver, HostPolicy, RxEngineRtl, RxHost};
+use testbench::rx_engine::{Completed, Counts, Driver, HostPolicy, RxEngineRtl, RxHost};
 use testbench::stream::Traffic;
 
 /// TCP connections whose frames come in order (ACKs and data), installed
@@ -247,34 +247,77 @@ const EAGER: HostPolicy = HostPolicy {
     cap: (9100, 9100),
 };
 
-#[test]
-fn ring_of_8_wraps_with_a_lazy_host_and_stalling_memory() {
-    let cfg = MemTiming {
-        latency: 30,
-        rd_stall: 0.2,
-        wr_stall: 0.2,
-        seed: 1,
-    };
-    let (mut e, mut h, mut table) = start(cfg, 3, 3);
-    let mut rng = StdRng::seed_from_u64(1);
-    let mut flows = Flows::new(&mut rng, 6);
+/// One run of mixed traffic: `flows` connections installed, `n` frames of
+/// up to `max` bytes (generator seed `gen`), wire idle `idle`, the host
+/// acting by `policy`; the completions checked against the models.
+struct Case<'a> {
+    variant: &'a str,
+    mem: MemTiming,
+    logs: (u32, u32),
+    flows: usize,
+    gen: u64,
+    n: usize,
+    max: usize,
+    idle: f64,
+    policy: HostPolicy,
+}
+
+struct Ran {
+    e: RxEngineRtl,
+    frames: Vec<Vec<u8>>,
+    got: Vec<Completed>,
+    s: Summary,
+    c: Counts,
+}
+
+fn run(case: Case) -> Ran {
+    let (mut e, mut h, mut table) = start_variant(case.variant, case.mem, case.logs.0, case.logs.1);
+    let mut rng = StdRng::seed_from_u64(case.mem.seed);
+    let mut flows = Flows::new(&mut rng, case.flows);
     flows.install(&mut e, &mut table);
-    let frames = mixed(1, 500, 1600, &mut flows);
+    let frames = mixed(case.gen, case.n, case.max, &mut flows);
     let traffic = Traffic {
-        idle: 0.2,
+        idle: case.idle,
         backpressure: 0.0,
-        seed: 1,
-    };
-    let policy = HostPolicy {
-        active: 0.05,
-        cap: (1600, 2000),
-        ..EAGER
+        seed: case.mem.seed,
     };
     let mut d = Driver::new(&mut e, &mut h, &traffic);
-    d.run(&frames, &policy, true).unwrap();
+    d.run(&frames, &case.policy, true).unwrap();
     let got = std::mem::take(&mut d.got);
     let s = check(&frames, &got, &mut table);
     let c = e.counts();
+    no_faults(&e);
+    Ran {
+        e,
+        frames,
+        got,
+        s,
+        c,
+    }
+}
+
+#[test]
+fn ring_of_8_wraps_with_a_lazy_host_and_stalling_memory() {
+    let Ran { e, got, s, c, .. } = run(Case {
+        variant: "small",
+        mem: MemTiming {
+            latency: 30,
+            rd_stall: 0.2,
+            wr_stall: 0.2,
+            seed: 1,
+        },
+        logs: (3, 3),
+        flows: 6,
+        gen: 1,
+        n: 500,
+        max: 1600,
+        idle: 0.2,
+        policy: HostPolicy {
+            active: 0.05,
+            cap: (1600, 2000),
+            ..EAGER
+        },
+    });
     println!(
         "{} completions, {} dropped, counters {c:?}",
         got.len(),
@@ -289,72 +332,65 @@ fn ring_of_8_wraps_with_a_lazy_host_and_stalling_memory() {
     for cl in [Class::Fast, Class::Ack, Class::Miss, Class::Unparsed] {
         assert!(s.class[cl as usize] > 0, "no {cl:?} frame");
     }
-    no_faults(&e);
 }
 
 #[test]
 fn eager_host_drops_nothing() {
-    let cfg = MemTiming {
-        latency: 200,
-        rd_stall: 0.3,
-        wr_stall: 0.3,
-        seed: 2,
-    };
-    let (mut e, mut h, mut table) = start(cfg, 5, 5);
-    let mut rng = StdRng::seed_from_u64(2);
-    let mut flows = Flows::new(&mut rng, 8);
-    flows.install(&mut e, &mut table);
-    let frames = mixed(2, 400, 9018, &mut flows);
-    let traffic = Traffic {
+    let Ran {
+        e,
+        frames,
+        got,
+        s,
+        c,
+    } = run(Case {
+        variant: "small",
+        mem: MemTiming {
+            latency: 200,
+            rd_stall: 0.3,
+            wr_stall: 0.3,
+            seed: 2,
+        },
+        logs: (5, 5),
+        flows: 8,
+        gen: 2,
+        n: 400,
+        max: 9018,
         idle: 0.3,
-        backpressure: 0.0,
-        seed: 2,
-    };
-    let mut d = Driver::new(&mut e, &mut h, &traffic);
-    d.run(&frames, &EAGER, true).unwrap();
-    let got = std::mem::take(&mut d.got);
-    let s = check(&frames, &got, &mut table);
+        policy: EAGER,
+    });
     assert_eq!((got.len(), s.dropped), (frames.len(), 0));
-    let c = e.counts();
     assert_eq!(
         (c.frames, c.no_buffer, c.cpl_full),
         (frames.len() as u32, 0, 0)
     );
     assert_eq!((c.bytes, c.class), (s.bytes, s.class));
     assert_eq!(e.cpl_pulses, frames.len() as u64);
-    no_faults(&e);
 }
 
 /// The synthesized build (4096-entry table) under the same checks.
 #[test]
 fn default_table_build() {
-    let cfg = MemTiming {
-        latency: 60,
-        rd_stall: 0.2,
-        wr_stall: 0.2,
-        seed: 9,
-    };
-    let (mut e, mut h, mut table) = start_variant("", cfg, 4, 4);
-    assert_eq!(e.entries(), 4096);
-    let mut rng = StdRng::seed_from_u64(9);
-    let mut flows = Flows::new(&mut rng, 20);
-    flows.install(&mut e, &mut table);
-    let frames = mixed(11, 300, 3000, &mut flows);
-    let traffic = Traffic {
+    let Ran { e, got, s, c, .. } = run(Case {
+        variant: "",
+        mem: MemTiming {
+            latency: 60,
+            rd_stall: 0.2,
+            wr_stall: 0.2,
+            seed: 9,
+        },
+        logs: (4, 4),
+        flows: 20,
+        gen: 11,
+        n: 300,
+        max: 3000,
         idle: 0.2,
-        backpressure: 0.0,
-        seed: 9,
-    };
-    let policy = HostPolicy {
-        active: 0.2,
-        cap: (1, 3000),
-        ..EAGER
-    };
-    let mut d = Driver::new(&mut e, &mut h, &traffic);
-    d.run(&frames, &policy, true).unwrap();
-    let got = std::mem::take(&mut d.got);
-    let s = check(&frames, &got, &mut table);
-    let c = e.counts();
+        policy: HostPolicy {
+            active: 0.2,
+            cap: (1, 3000),
+            ..EAGER
+        },
+    });
+    assert_eq!(e.entries(), 4096);
     println!(
         "{} completions, {} dropped, {} too big",
         got.len(),
@@ -367,7 +403,6 @@ fn default_table_build() {
     );
     assert_eq!((c.no_buffer + c.cpl_full) as usize, s.dropped);
     assert!(s.class[Class::Fast as usize] > 0 && s.class[Class::Ack as usize] > 0);
-    no_faults(&e);
 }
 
 #[test]
@@ -468,32 +503,26 @@ fn completion_ring_full_drops_then_recovers() {
 
 #[test]
 fn frames_longer_than_their_buffer_are_cut_and_not_classified() {
-    let cfg = MemTiming {
-        latency: 20,
-        rd_stall: 0.2,
-        wr_stall: 0.2,
-        seed: 5,
-    };
-    let (mut e, mut h, mut table) = start(cfg, 3, 4);
-    let mut rng = StdRng::seed_from_u64(5);
-    let mut flows = Flows::new(&mut rng, 6);
-    flows.install(&mut e, &mut table);
-    let frames = mixed(7, 300, 1500, &mut flows);
-    let traffic = Traffic {
+    let Ran { got, s, c, .. } = run(Case {
+        variant: "small",
+        mem: MemTiming {
+            latency: 20,
+            rd_stall: 0.2,
+            wr_stall: 0.2,
+            seed: 5,
+        },
+        logs: (3, 4),
+        flows: 6,
+        gen: 7,
+        n: 300,
+        max: 1500,
         idle: 0.2,
-        backpressure: 0.0,
-        seed: 5,
-    };
-    let policy = HostPolicy {
-        active: 0.3,
-        cap: (1, 1500),
-        ..EAGER
-    };
-    let mut d = Driver::new(&mut e, &mut h, &traffic);
-    d.run(&frames, &policy, true).unwrap();
-    let got = std::mem::take(&mut d.got);
-    let s = check(&frames, &got, &mut table);
-    let c = e.counts();
+        policy: HostPolicy {
+            active: 0.3,
+            cap: (1, 1500),
+            ..EAGER
+        },
+    });
     println!(
         "{} completions, {} too big, {} dropped",
         got.len(),
@@ -503,7 +532,6 @@ fn frames_longer_than_their_buffer_are_cut_and_not_classified() {
     assert!(s.too_big > 50 && (got.len() as u32) > s.too_big + 50);
     assert_eq!((c.too_big, c.bytes, c.class), (s.too_big, s.bytes, s.class));
     assert_eq!((c.no_buffer + c.cpl_full) as usize, s.dropped);
-    no_faults(&e);
 }
 
 #[test]
