@@ -7,7 +7,7 @@
 use crate::mem_port::{MemPort, MemTiming};
 use crate::sim::{model_named, Input, Output, Sim};
 use crate::sim_device::SimDevice;
-use crate::stream::{beats, Beat, Coin, SinkPorts, SourcePorts, Traffic};
+use crate::stream::{Beat, Coin, SinkPorts, SourcePorts, Traffic};
 use crate::tx_engine::Wire;
 use anyhow::{anyhow, Result};
 use host::device::{Device, DeviceError};
@@ -79,8 +79,8 @@ pub struct EngineRtl {
     partial: Vec<u8>,
     wire: Vec<Wire>,
     rx_queue: VecDeque<Vec<u8>>,
-    /// Beats of the front RX frame already taken.
-    rx_beat: usize,
+    /// Bytes of the front RX frame already taken.
+    rx_off: usize,
     /// Wire beats sent and the cycles of the first and the last.
     pub beats_out: u64,
     pub first_out: Option<u64>,
@@ -132,7 +132,7 @@ impl EngineRtl {
             partial: Vec::new(),
             wire: Vec::new(),
             rx_queue: VecDeque::new(),
-            rx_beat: 0,
+            rx_off: 0,
             beats_out: 0,
             first_out: None,
             last_out: 0,
@@ -168,8 +168,17 @@ impl EngineRtl {
         self.port.drive(&mut self.sim);
         let ready = !self.backpressure.flip();
         self.sim.set(self.mac.ready, u64::from(ready));
+        // The front frame's next beat, cut here rather than by walking
+        // `beats` from the start every cycle.
         let beat = match self.rx_queue.front() {
-            Some(f) if !self.idle.flip() => beats(f, 8).nth(self.rx_beat),
+            Some(f) if !self.idle.flip() && !f.is_empty() => {
+                let end = (self.rx_off + 8).min(f.len());
+                Some((
+                    &f[self.rx_off..end],
+                    (1u64 << (end - self.rx_off)) - 1,
+                    end == f.len(),
+                ))
+            }
             _ => None,
         };
         self.rx.offer(
@@ -184,10 +193,10 @@ impl EngineRtl {
         self.sim.eval();
         if let Some((_, _, last)) = beat {
             if self.sim.get(self.rx.ready) == 1 {
-                self.rx_beat += 1;
+                self.rx_off += 8;
                 if last {
                     self.rx_queue.pop_front();
-                    self.rx_beat = 0;
+                    self.rx_off = 0;
                 }
             }
         }

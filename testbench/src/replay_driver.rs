@@ -31,6 +31,7 @@ use spec::conn_table::Class;
 use spec::regs::Counter;
 use spec::ring::RxStatus;
 use spec::rx_csum::Verdict;
+use spec::tso::FRAME_MAX;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -82,21 +83,36 @@ pub fn driver_pass(
     progress: Progress<'_>,
 ) -> Result<DriverReport> {
     let expected = Some((direct, direct_host));
-    Ok(match rtl_fits(opts)? {
-        false => drive(model_nic(opts)?, path, expected, progress)?.0,
-        true => drive(rtl_nic(opts)?, path, expected, progress)?.0,
+    let cfg = config(opts);
+    Ok(if rtl_fits(opts)? {
+        drive(rtl_nic(cfg)?, path, expected, progress)?.0
+    } else {
+        drive(model_nic(opts, FRAME_MAX, cfg)?, path, expected, progress)?.0
     })
 }
 
 /// `toe ss`: the trace through the driver, then the table as the engine
 /// holds it at the end.
 pub fn ss(path: &Path, opts: &Options, progress: Progress<'_>) -> Result<Vec<crate::ss::Entry>> {
+    fn listing<D: SimDevice>(
+        nic: Nic<D>,
+        path: &Path,
+        entries: usize,
+        progress: Progress<'_>,
+    ) -> Result<Vec<crate::ss::Entry>> {
+        let (_, mut nic) = drive(nic, path, None, progress)?;
+        crate::ss::listing(&mut nic, entries)
+    }
+    let cfg = config(opts);
     if rtl_fits(opts)? {
-        let (_, mut nic) = drive(rtl_nic(opts)?, path, None, progress)?;
-        crate::ss::listing(&mut nic, opts.table_entries)
+        listing(rtl_nic(cfg)?, path, opts.table_entries, progress)
     } else {
-        let (_, mut nic) = drive(model_nic(opts)?, path, None, progress)?;
-        crate::ss::listing(&mut nic, opts.table_entries)
+        listing(
+            model_nic(opts, FRAME_MAX, cfg)?,
+            path,
+            opts.table_entries,
+            progress,
+        )
     }
 }
 
@@ -130,19 +146,22 @@ fn config(opts: &Options) -> Config {
     }
 }
 
-fn model_nic(opts: &Options) -> Result<Nic<ModelDevice>> {
+/// The model engine behind the driver, its TX path sending frames up to
+/// `max_frame` unchanged.
+pub(crate) fn model_nic(opts: &Options, max_frame: usize, cfg: Config) -> Result<Nic<ModelDevice>> {
     let table = Table::new(
         opts.table_entries,
         opts.table_ways,
         spec::toeplitz::DEFAULT_KEY,
     );
-    let dev = ModelDevice::new(opts.width as u32, spec::tso::FRAME_MAX, table);
-    Ok(Nic::open(dev, config(opts))?)
+    let dev = ModelDevice::new(opts.width as u32, max_frame, table);
+    Ok(Nic::open(dev, cfg)?)
 }
 
-fn rtl_nic(opts: &Options) -> Result<Nic<EngineRtl>> {
+/// The RTL engine (`engine_w8`) behind the driver.
+pub(crate) fn rtl_nic(cfg: Config) -> Result<Nic<EngineRtl>> {
     let dev = EngineRtl::new(RtlConfig::default(), None)?;
-    Nic::open(dev, config(opts)).map_err(|e| anyhow!("opening the RTL engine: {e}"))
+    Nic::open(dev, cfg).map_err(|e| anyhow!("opening the RTL engine: {e}"))
 }
 
 fn drive<D: SimDevice>(

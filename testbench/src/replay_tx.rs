@@ -12,20 +12,16 @@
 //! header it made for SLL, raw IP or loopback captures).
 
 use crate::capture::{PcapWriter, Reader, Record};
-use crate::dev_model::ModelDevice;
-use crate::dev_rtl::{EngineRtl, RtlConfig};
 use crate::driver_tx::DriverTx;
 use crate::emu_host::tuple_text;
 use crate::replay::{Backend, Options, Progress};
 use crate::report::Report;
 use crate::tx_engine::{ModelTx, Sent, TxEngine, TxFrame};
 use crate::tx_super::{Item, Kind, Merger, MssSource, MssTable};
-use anyhow::{anyhow, bail, Context, Result};
-use host::nic::{Config, Nic};
-use model::conn_table::Table;
+use anyhow::{bail, Context, Result};
+use host::nic::Config;
 use serde::Serialize;
 use spec::conn_table::Key;
-use spec::toeplitz::DEFAULT_KEY;
 use spec::tso::FRAME_MAX;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -180,21 +176,14 @@ impl Engines {
             rx_buffers: opts.rx_buffers,
             ..Config::default()
         };
+        let max_frame = model_tx_engine().max_frame;
         let (driver, driver_device): (Box<dyn TxEngine>, _) =
             if crate::replay_driver::rtl_fits(opts)? {
-                let dev = EngineRtl::new(RtlConfig::default(), None)?;
-                let nic =
-                    Nic::open(dev, cfg).map_err(|e| anyhow!("opening the RTL engine: {e}"))?;
+                let nic = crate::replay_driver::rtl_nic(cfg)?;
                 (Box::new(DriverTx { nic }), "rtl")
             } else {
-                let table = Table::new(opts.table_entries, opts.table_ways, DEFAULT_KEY);
-                let dev = ModelDevice::new(opts.width as u32, model_tx_engine().max_frame, table);
-                (
-                    Box::new(DriverTx {
-                        nic: Nic::open(dev, cfg)?,
-                    }),
-                    "model",
-                )
+                let nic = crate::replay_driver::model_nic(opts, max_frame, cfg)?;
+                (Box::new(DriverTx { nic }), "model")
             };
         Ok(Engines {
             direct,
