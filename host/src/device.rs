@@ -1,7 +1,7 @@
 //! What the driver needs from an engine: its registers, the host memory it
 //! reaches, and a way to let it run until it raises its interrupt. The
-//! backends are the RTL under Verilator and the reference model
-//! (`testbench`), and later a board behind PCIe.
+//! backends are the RTL under Verilator (`sim`) and the reference model
+//! ([`crate::model_device`]), and later a board behind PCIe.
 
 use crate::dma_mem::DmaMem;
 
@@ -21,4 +21,20 @@ pub trait Device {
     /// Lets the device run for up to `cycles` clock cycles, returning early
     /// when its interrupt line is up; says whether it is.
     fn wait(&mut self, cycles: u64) -> Result<bool, DeviceError>;
+}
+
+/// A device chosen at run time (`toe --backend`) is still a device.
+impl<D: Device + ?Sized> Device for Box<D> {
+    fn read_reg(&mut self, offset: u32) -> Result<u32, DeviceError> {
+        (**self).read_reg(offset)
+    }
+    fn write_reg(&mut self, offset: u32, value: u32) -> Result<(), DeviceError> {
+        (**self).write_reg(offset, value)
+    }
+    fn mem(&mut self) -> &mut DmaMem {
+        (**self).mem()
+    }
+    fn wait(&mut self, cycles: u64) -> Result<bool, DeviceError> {
+        (**self).wait(cycles)
+    }
 }

@@ -10,15 +10,15 @@ use model::conn_table::{Cmd, Request};
 use rand::{Rng, SeedableRng};
 use rust_hdl::prelude::*;
 use serde::Serialize;
+use sim::conn_table::ConnTableRtl;
+use sim::rx_checksum::RxChecksumRtl;
+use sim::rx_parser::RxParserRtl;
+use sim::stream::{run, Counters, Traffic};
+use sim::tso::TxRtl;
+use sim::tx_checksum::TxChecksumRtl;
 use std::time::Instant;
-use testbench::conn_table::ConnTableRtl;
-use testbench::gen::FrameGen;
-use testbench::gen_tso::SuperGen;
-use testbench::rx_checksum::RxChecksumRtl;
-use testbench::rx_parser::RxParserRtl;
-use testbench::stream::{run, Counters, Traffic};
-use testbench::tso::TxRtl;
-use testbench::tx_checksum::TxChecksumRtl;
+use testbench::frames::FrameGen;
+use testbench::super_frames::SuperGen;
 
 #[derive(Serialize)]
 struct Rate {
@@ -155,7 +155,7 @@ fn rust_hdl_speed(f: &[Vec<u8>], cycles: u64) -> f64 {
     let beats: Vec<(u64, u64, bool)> = f
         .iter()
         .flat_map(|f| {
-            testbench::stream::beats(f, 8)
+            sim::stream::beats(f, 8)
                 .map(|(b, k, l)| {
                     let mut w = [0u8; 8];
                     w[..b.len()].copy_from_slice(b);

@@ -34,6 +34,15 @@ pub enum CorpusError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{}: sha256 {got}, the manifest says {want}: the file changed; restore the corpus",
+        path.display()
+    )]
+    Digest {
+        path: PathBuf,
+        want: String,
+        got: String,
+    },
     #[error("{}:{line}: {problem}", path.display())]
     Manifest {
         path: PathBuf,
@@ -133,7 +142,33 @@ pub fn for_test() -> Option<Vec<Trace>> {
         );
         return None;
     };
-    Some(manifest(&dir).unwrap_or_else(|e| panic!("{e}")))
+    let traces = manifest(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for t in &traces {
+        verify(t).unwrap_or_else(|e| panic!("{e}"));
+    }
+    Some(traces)
+}
+
+/// Checks that `t` is the file the manifest measured: its counts are
+/// what the tests hold the reader and the engine to.
+pub fn verify(t: &Trace) -> Result<(), CorpusError> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(&t.path).map_err(|source| CorpusError::Io {
+        path: t.path.clone(),
+        source,
+    })?;
+    let got: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if !got.eq_ignore_ascii_case(&t.sha256) {
+        return Err(CorpusError::Digest {
+            path: t.path.clone(),
+            want: t.sha256.clone(),
+            got,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -175,6 +210,18 @@ mod tests {
         );
         assert!(t.path.ends_with("a/b.pcap"));
         assert_eq!(t.features, ["fin", "ipv4"]);
+    }
+
+    #[test]
+    fn a_changed_file_fails_its_digest() {
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let text = format!("{HEADER}0\ta.pcap\t{empty}\t0\tEN10MB(1)\t0\t\tok\t\n");
+        let traces = manifest_of("digest", &text).unwrap();
+        std::fs::write(&traces[0].path, b"").unwrap();
+        verify(&traces[0]).unwrap();
+        std::fs::write(&traces[0].path, b"x").unwrap();
+        let e = verify(&traces[0]).unwrap_err().to_string();
+        assert!(e.contains("the file changed"), "{e}");
     }
 
     #[test]

@@ -3,13 +3,13 @@
 //! the model engine. Counts, not times: descriptors, doorbells, register
 //! accesses and the driver's memory touches.
 
-use crate::dev_model::ModelDevice;
-use crate::driver_tx::send_all;
-use crate::gen_tso::SuperGen;
-use crate::tx_engine::TxFrame;
+use crate::super_frames::SuperGen;
 use anyhow::Result;
 use host::device::Device;
+use host::driver_tx::send_all;
+use host::model_device::ModelDevice;
 use host::nic::{Config, Nic};
+use host::tx_engine::TxFrame;
 use model::conn_table::Table;
 use serde::Serialize;
 

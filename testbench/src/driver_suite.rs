@@ -7,14 +7,14 @@
 //! (`rx_checksum`, `rx_parse`, a `conn_table::Table` fed the same frames
 //! and commands), and the host memory's IOMMU checks must see no fault.
 
-use crate::driver_tx::{run_until, send_all};
-use crate::gen::FrameGen;
-use crate::gen_tso::SuperGen;
-use crate::sim_device::SimDevice;
-use crate::tx_engine::{ModelTx, TxEngine, TxFrame, Wire};
+use crate::frames::FrameGen;
+use crate::super_frames::SuperGen;
 use anyhow::{ensure, Result};
 use host::device::Device;
+use host::driver_tx::{run_until, send_all};
 use host::nic::{Config, Nic, RxFrame};
+use host::sim_device::SimDevice;
+use host::tx_engine::{ModelTx, TxEngine, TxFrame, Wire};
 use model::conn_table::{Request, Table};
 use spec::conn_table::{Cmd, Key};
 use spec::regs::{Counter, IRQ_RX};

@@ -7,12 +7,12 @@
 use model::conn_table::{Answer, Cmd, Request, Table};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sim::conn_table::ConnTableRtl;
+use sim::stream::Traffic;
 use spec::conn_table::{Class, CmdStatus, Key};
 use spec::rx_parse::Status;
 use spec::toeplitz::{hash, KEY_BYTES};
 use std::collections::BTreeMap;
-use testbench::conn_table::ConnTableRtl;
-use testbench::stream::Traffic;
 
 const WAYS: usize = 4;
 

@@ -2,7 +2,7 @@
 //! lane masks and random idle cycles against the model's sum.
 
 use rand::{Rng, SeedableRng};
-use testbench::sim::{model, Sim};
+use sim::bridge::{model, Sim};
 
 /// A frame for the block: its bytes, and which of them count.
 struct Job {

@@ -2,8 +2,8 @@
 //! the engine.
 
 use anyhow::Result;
+use host::model_device::ModelDevice;
 use model::conn_table::Table;
-use testbench::dev_model::ModelDevice;
 use testbench::driver_suite::{self, Bench};
 
 const ENTRIES: usize = 16;

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use model::conn_table::Table;
-use testbench::dev_rtl::{EngineRtl, RtlConfig};
+use sim::engine::{EngineRtl, RtlConfig};
 use testbench::driver_suite::{self, Bench};
 
 struct OnRtl(u64);
@@ -21,7 +21,7 @@ impl Bench for OnRtl {
         )
     }
     fn max_frame(&self) -> usize {
-        testbench::sim::model_named("engine_w8_small")
+        sim::bridge::model_named("engine_w8_small")
             .and_then(|m| m.param("max_frame"))
             .unwrap_or(0) as usize
     }

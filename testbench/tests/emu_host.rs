@@ -3,11 +3,11 @@
 //! (data on the handshake ACK counts), a hole the host closes and writes
 //! back, FIN removing one direction and RST the other.
 
+use host::emu_host::{FlowState, Host};
+use host::table_engine::TableEngine;
 use model::conn_table::{Cmd, Request, Table};
 use spec::conn_table::{Class, Key};
 use spec::toeplitz::DEFAULT_KEY;
-use testbench::emu_host::{FlowState, Host};
-use testbench::table_engine::TableEngine;
 
 const A_TO_B: Key = Key {
     v6: false,

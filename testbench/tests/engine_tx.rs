@@ -8,15 +8,15 @@
 use host::device::Device;
 use host::dma_mem::Perm;
 use host::nic::{Config, Nic, NicError};
+use host::sim_device::SimDevice;
+use host::tx_engine::{ModelTx, TxEngine, TxFrame, Wire};
 use serde::Serialize;
+use sim::engine::{EngineRtl, RtlConfig};
+use sim::mem_port::MemTiming;
 use spec::regs::{self, Counter, Ring, RingReg};
 use spec::ring::{TxCpl, TxDesc};
 use spec::tso::Desc;
-use testbench::dev_rtl::{EngineRtl, RtlConfig};
-use testbench::gen_tso::SuperGen;
-use testbench::mem_port::MemTiming;
-use testbench::sim_device::SimDevice;
-use testbench::tx_engine::{ModelTx, TxEngine, TxFrame, Wire};
+use testbench::super_frames::SuperGen;
 
 fn open(rtl: RtlConfig, cfg: Config) -> Nic<EngineRtl> {
     let dev = EngineRtl::new(rtl, None).expect("engine build");

@@ -19,13 +19,13 @@
 //! Needs root. Without it the tests say why and pass, unless `CI` (or
 //! `OPENTOE_REQUIRE_TOOLS=1`) is set, when they fail.
 
+use host::tx_engine::{ModelTx, TxEngine, TxFrame};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use spec::tso::{Desc, FRAME_MAX, MSS_MAX};
 use std::fmt::Write as _;
 use std::time::Instant;
 use testbench::linux_gso::LinuxGso;
-use testbench::tx_engine::{ModelTx, TxEngine, TxFrame};
 
 const FIN: u8 = 0x01;
 const SYN: u8 = 0x02;

@@ -6,8 +6,11 @@
 //! holds installed at the end, with the same counters. Both on the model
 //! engine and on the RTL engine under Verilator.
 
-use testbench::emu_host::{tuple_text, FlowState};
-use testbench::replay::{replay, Backend, Options};
+use host::emu_host::{tuple_text, FlowState};
+use toe::{
+    options::{Backend, Options},
+    replay::replay,
+};
 
 #[test]
 fn replay_through_the_driver_equals_the_direct_path() {
@@ -52,7 +55,7 @@ fn through_the_driver(backend: Backend, device: &str) {
             if ring == 8 {
                 continue;
             }
-            let ss = testbench::replay_driver::ss(&t.path, &opts, &|_, _| {}).unwrap();
+            let ss = toe::replay::ss(&t.path, &opts, &|_, _| {}).unwrap();
             let mut want: Vec<_> = r
                 .flows
                 .iter()

@@ -1,10 +1,10 @@
 //! `rx_checksum` RTL against the reference model, frame by frame.
 
 use rand::{Rng, SeedableRng};
+use sim::rx_checksum::RxChecksumRtl;
+use sim::stream::{run, Traffic};
 use spec::rx_csum::Verdict;
-use testbench::gen::FrameGen;
-use testbench::rx_checksum::RxChecksumRtl;
-use testbench::stream::{run, Traffic};
+use testbench::frames::FrameGen;
 
 /// Runs `frames` through the RTL and checks every record against the model.
 fn check(width: usize, frames: &[(Vec<u8>, bool)], traffic: Traffic) -> u64 {

@@ -14,13 +14,13 @@ use etherparse::PacketBuilder;
 use model::conn_table::{Cmd, Request, Table};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sim::mem_port::MemTiming;
+use sim::rx_engine::{Completed, Counts, Driver, HostPolicy, RxEngineRtl, RxHost};
+use sim::stream::Traffic;
 use spec::conn_table::{Class, CmdStatus, Key};
 use spec::ring::{RxCpl, RxStatus};
 use spec::toeplitz::{self, DEFAULT_KEY};
-use testbench::gen::FrameGen;
-use testbench::mem_port::MemTiming;
-use testbench::rx_engine::{Completed, Counts, Driver, HostPolicy, RxEngineRtl, RxHost};
-use testbench::stream::Traffic;
+use testbench::frames::FrameGen;
 
 /// TCP connections whose frames come in order (ACKs and data), installed
 /// in the table at their first sequence number.

@@ -2,10 +2,10 @@
 //! and broken frames, every length, idle and backpressure, both widths.
 
 use rand::{Rng, SeedableRng};
+use sim::rx_parser::RxParserRtl;
+use sim::stream::{run, Traffic};
 use spec::rx_parse::Header;
-use testbench::gen::FrameGen;
-use testbench::rx_parser::RxParserRtl;
-use testbench::stream::{run, Traffic};
+use testbench::frames::FrameGen;
 
 /// Runs `frames` through the RTL and checks every record against the model.
 fn check(width: usize, frames: &[(Vec<u8>, bool)], traffic: Traffic) -> u64 {

@@ -8,16 +8,16 @@
 use model::conn_table::{Cmd, Request, Table};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sim::conn_table::ConnTableRtl;
+use sim::rx_checksum::RxChecksumRtl;
+use sim::rx_parser::RxParserRtl;
+use sim::stream::{run, Traffic};
 use spec::conn_table::{Class, CmdStatus};
 use spec::rx_csum::Verdict;
 use spec::rx_parse::Header;
 use spec::toeplitz::DEFAULT_KEY;
 use std::collections::BTreeMap;
-use testbench::conn_table::ConnTableRtl;
-use testbench::gen::FrameGen;
-use testbench::rx_checksum::RxChecksumRtl;
-use testbench::rx_parser::RxParserRtl;
-use testbench::stream::{run, Traffic};
+use testbench::frames::FrameGen;
 
 /// The RTL's table requests for `frames`: checksum verdicts and header
 /// records from the simulated blocks.

@@ -3,11 +3,14 @@
 //! out stay with the host (their frames are `miss`), the others keep their
 //! fast path, and every frame still gets exactly one class.
 
+use capture::{Reader, Record};
+use host::emu_host::FlowState;
+use sim::stream::Traffic;
 use std::collections::HashMap;
-use testbench::capture::{Reader, Record};
-use testbench::emu_host::FlowState;
-use testbench::replay::{replay, Backend, Options};
-use testbench::stream::Traffic;
+use toe::{
+    options::{Backend, Options},
+    replay::replay,
+};
 
 #[test]
 fn a_full_table_leaves_connections_to_the_host_and_loses_nothing() {

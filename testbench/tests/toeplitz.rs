@@ -3,10 +3,10 @@
 //! hash on random keys and 4-tuples, with inputs on random cycles.
 
 use rand::{Rng, SeedableRng};
+use sim::bridge::{model, Sim};
+use sim::conn_table::hash_key_port as key_port;
 use spec::toeplitz::{hash, tuple, DEFAULT_KEY, KEY_BYTES, MAX_INPUT_BYTES};
 use std::net::{Ipv4Addr, Ipv6Addr};
-use testbench::conn_table::hash_key_port as key_port;
-use testbench::sim::{model, Sim};
 
 /// The input port: the bytes big-endian, zero-padded after the tuple.
 fn input_port(input: &[u8]) -> Vec<u8> {

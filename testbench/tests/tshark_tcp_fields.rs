@@ -13,12 +13,12 @@
 //!   the end of the frame: `bad_length`, where tshark trusts the frame;
 //! - a segment the snap length cut: `truncated` or `bad_length`.
 
+use capture::{Reader, Record};
+use sim::rx_parser::RxParserRtl;
+use sim::stream::{run, Traffic};
 use spec::rx_parse::{Header, Opt, Status};
 use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
-use testbench::capture::{Reader, Record};
-use testbench::rx_parser::RxParserRtl;
-use testbench::stream::{run, Traffic};
 
 const FIELDS: [&str; 16] = [
     "frame.number",
@@ -226,6 +226,9 @@ fn tcp_fields_equal_tsharks_on_every_trace() {
     let Some(traces) = testbench::corpus::for_test() else {
         return;
     };
+    if !testbench::tools::tshark() {
+        return;
+    }
     let mut refused: BTreeMap<String, u64> = BTreeMap::new();
     let mut statuses: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut compared, mut failures) = (0u64, Vec::new());

@@ -5,10 +5,10 @@
 //! Every frame must come out exactly as the model says, and the block must
 //! drain: `run` fails on a hang.
 
+use sim::stream::{run, Traffic};
+use sim::tso::TxRtl;
 use spec::tso::Status;
-use testbench::gen_tso::{SuperGen, Work};
-use testbench::stream::{run, Traffic};
-use testbench::tso::TxRtl;
+use testbench::super_frames::{SuperGen, Work};
 
 fn work(seed: u64, n: usize, max_payload: usize) -> Vec<Work> {
     let mut g = SuperGen::new(seed);
@@ -84,7 +84,7 @@ fn same(got: &[u8], want: &[u8], what: &str) {
 }
 
 fn rtl_max_frame(width: usize) -> usize {
-    testbench::sim::model("tx_path", width)
+    sim::bridge::model("tx_path", width)
         .and_then(|m| m.param("max_frame"))
         .unwrap() as usize
 }

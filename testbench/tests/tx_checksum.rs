@@ -4,10 +4,10 @@
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sim::stream::{run, Traffic};
+use sim::tx_checksum::{Sent, TxChecksumRtl};
 use spec::tx_csum::{Command, Status};
-use testbench::gen::FrameGen;
-use testbench::stream::{run, Traffic};
-use testbench::tx_checksum::{Sent, TxChecksumRtl};
+use testbench::frames::FrameGen;
 
 struct Case {
     frame: Vec<u8>,

@@ -1,7 +1,7 @@
 //! Every trace of the corpus reads cleanly with the packet count the
 //! manifest measured.
 
-use testbench::capture::{Reader, Record};
+use capture::{Reader, Record};
 use testbench::corpus;
 
 #[test]

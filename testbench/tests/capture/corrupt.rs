@@ -1,8 +1,8 @@
 //! Corrupt files: a clean one-line error at the right offset, or a stop on
 //! a cut record; never a panic, a hang or a huge allocation.
 
+use capture::{CaptureError, Problem};
 use proptest::prelude::*;
-use testbench::capture::{CaptureError, Problem};
 use testbench::corpus;
 
 use crate::files::{ethernet_frame, pcap, read, write_temp, PcapNg, Pkt};

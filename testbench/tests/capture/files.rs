@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use testbench::capture::{CaptureError, Reader, Record};
+use capture::{CaptureError, Reader, Record};
 
 /// A fresh path under cargo's scratch directory for integration tests.
 pub fn temp_path(name: &str) -> PathBuf {
@@ -232,7 +232,7 @@ impl PcapNg {
 }
 
 /// The frames of `records`, none skipped.
-pub fn frames(records: Vec<Record>) -> Vec<testbench::capture::Frame> {
+pub fn frames(records: Vec<Record>) -> Vec<capture::Frame> {
     records
         .into_iter()
         .map(|r| match r {

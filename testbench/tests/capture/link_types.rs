@@ -1,7 +1,7 @@
 //! Every supported link type becomes the right Ethernet frame; tshark
 //! confirms each hand-built file is the link type we meant.
 
-use testbench::capture::{Problem, Record, SkipReason, SYNTH_DST_MAC, SYNTH_SRC_MAC};
+use capture::{Problem, Record, SkipReason, SYNTH_DST_MAC, SYNTH_SRC_MAC};
 
 use crate::files::{
     ethernet_frame, frames, ipv6_tcp, pcap, read, read_ok, write_temp, PcapNg, Pkt, IPV4_TCP,

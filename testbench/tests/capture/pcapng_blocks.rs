@@ -1,7 +1,7 @@
 //! pcapng structure: interfaces of several link types and clocks, sections
 //! of both byte orders, and every block kind numbered as tshark numbers it.
 
-use testbench::capture::{Problem, Record, SkipReason};
+use capture::{Problem, Record, SkipReason};
 
 use crate::files::{ethernet_frame, frames, read, read_ok, write_temp, PcapNg, IPV4_TCP};
 use crate::tshark::{tshark, tshark_installed};

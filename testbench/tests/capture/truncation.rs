@@ -1,7 +1,7 @@
 //! A capture cut short, at every byte: every complete record comes back,
 //! then the reader stops and says the file was truncated, without error.
 
-use testbench::capture::{Problem, Reader, Record};
+use capture::{Problem, Reader, Record};
 use testbench::corpus;
 
 use crate::files::{ethernet_frame, pcap, read, write_temp, PcapNg, Pkt};

@@ -1,26 +1,20 @@
 //! The corpus as tshark reads it: same frame count, same lengths, and for a
 //! few traces of different kinds the same bytes.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use testbench::capture::Frame;
+use capture::Frame;
 use testbench::corpus::{self, Trace};
 
 use crate::files::{frames, link_header_len, read_ok};
 
-/// Whether tshark is on the PATH; says SKIPPED when not, as on a bare CI
-/// machine.
+/// Whether tshark runs: a printed skip if not, a failure where tools
+/// are required (CI).
 pub fn tshark_installed() -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("tshark").is_file()));
-    if !found {
-        let _ = writeln!(std::io::stderr(), "SKIPPED: tshark not installed");
-    }
-    found
+    testbench::tools::tshark()
 }
 
 /// tshark's output for a file.

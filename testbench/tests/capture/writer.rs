@@ -1,6 +1,6 @@
 //! The pcap writer: what it writes reads back the same, here and in tshark.
 
-use testbench::capture::PcapWriter;
+use capture::PcapWriter;
 
 use crate::files::{ethernet_frame, frames, read_ok, temp_path};
 use crate::tshark::{tshark, tshark_installed};

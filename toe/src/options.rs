@@ -1,0 +1,90 @@
+//! What `toe replay` and `toe ss` are asked to do, and the checks on it.
+
+use anyhow::{ensure, Result};
+use sim::traffic::Traffic;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Rtl,
+    Model,
+    Both,
+}
+
+impl Backend {
+    /// `both` where the RTL is built in, else `model`.
+    pub const DEFAULT: Backend = if cfg!(feature = "rtl") {
+        Backend::Both
+    } else {
+        Backend::Model
+    };
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Bytes per beat.
+    pub width: usize,
+    pub backend: Backend,
+    pub traffic: Traffic,
+    pub wave: Option<PathBuf>,
+    /// Keep every frame's verdict in the report (for tests and `--verdicts`).
+    pub keep_verdicts: bool,
+    /// The connection table's size.
+    pub table_entries: usize,
+    pub table_ways: usize,
+    /// List every connection direction the host installed.
+    pub flows: bool,
+    /// Run the TX path instead of the RX passes (`crate::replay_tx`).
+    pub tx: bool,
+    /// With `tx`: write the frames on the wire to this pcap.
+    pub out: Option<PathBuf>,
+    /// The driver's rings (entries) and RX buffers.
+    pub rx_ring: usize,
+    pub tx_ring: usize,
+    pub rx_buffers: usize,
+    /// Run the driver pass after the direct passes.
+    pub driver: bool,
+}
+
+impl Options {
+    /// The defaults of `toe replay` at `width` bytes per beat.
+    pub fn new(width: usize, backend: Backend) -> Options {
+        Options {
+            width,
+            backend,
+            traffic: Traffic::FULL_RATE,
+            wave: None,
+            keep_verdicts: false,
+            table_entries: spec::conn_table::DEFAULT_ENTRIES,
+            table_ways: spec::conn_table::DEFAULT_WAYS,
+            flows: false,
+            tx: false,
+            out: None,
+            rx_ring: 256,
+            tx_ring: 256,
+            rx_buffers: 256,
+            driver: true,
+        }
+    }
+}
+
+/// Called as the file is read: bytes read so far, file length.
+pub type Progress<'a> = &'a dyn Fn(u64, u64);
+
+/// Refuses options this build or the driver cannot run, saying what to do.
+pub fn check(opts: &Options) -> Result<()> {
+    ensure!(
+        cfg!(feature = "rtl") || opts.backend == Backend::Model,
+        "this toe was built without the RTL (cargo feature `rtl`, which needs Verilator): \
+         use --backend model, or rebuild with the default features"
+    );
+    for (name, n) in [("--rx-ring", opts.rx_ring), ("--tx-ring", opts.tx_ring)] {
+        ensure!(
+            n.is_power_of_two() && n <= 4096,
+            "{name} {n}: use a power of two from 1 to 4096"
+        );
+    }
+    ensure!(opts.rx_buffers > 0, "--rx-buffers must be at least 1");
+    Ok(())
+}
