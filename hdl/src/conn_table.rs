@@ -37,6 +37,8 @@ pub const WAYS: usize = 4;
 pub type ConnTable4096 = ConnTable<9, 12>;
 
 const KB: usize = ct::KEY_BITS as usize;
+/// ACK's bit among the request's flags.
+const ACK_BIT: usize = spec::tcp::ACK.trailing_zeros() as usize;
 /// A key RAM word: the key and a valid bit on top.
 const EB: usize = KB + 1;
 const SB16: usize = ct::SLOT_BITS as usize;
@@ -392,8 +394,8 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             way_bit: (0..WAYS)
                 .map(|w| Constant::new((1u64 << w).to_bits()))
                 .collect(),
-            ctrl_flags: Constant::new(0xFE7u64.to_bits()),
-            other_opts: Constant::new(0x6Fu64.to_bits()),
+            ctrl_flags: Constant::new(u64::from(ct::CTRL_FLAGS).to_bits()),
+            other_opts: Constant::new(u64::from(ct::OTHER_OPTS).to_bits()),
             take_req: Default::default(),
             take_cmd: Default::default(),
             empty: Default::default(),
@@ -588,7 +590,7 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         self.r_unparsed.next = self.req_status.val() != 0;
         self.r_bad.next = !self.r_unparsed.val() & self.req_csum_bad.val();
         self.r_ctrl.next =
-            (self.req_flags.val() & self.ctrl_flags.val()).any() | !self.req_flags.val().get_bit(4);
+            (self.req_flags.val() & self.ctrl_flags.val()).any() | !self.req_flags.val().get_bit(ACK_BIT);
         self.r_opts.next = (self.req_opts.val() & self.other_opts.val()).any();
         self.r_zero.next = self.req_plen.val() == 0;
         self.req_tok.next = bit_cast::<TOK, 1>(1.into())

@@ -1,14 +1,15 @@
 //! `rx_engine`: the RX half of the engine, wire to host memory.
 //!
 //! ```text
-//!        ┌─> rx_checksum ─> verdict ─┐
-//!  rx ───┼─> rx_parser ───> header ──┼─> join ─> conn_table ─> result ─┐
-//!        └─> rx_dma (tap) ─> tag ────┘     └──> pending FIFO ──────────┴─> rx_dma completion
-//!               └─> buffer writes, descriptor reads (memory port)
+//!                    ┌─> checksum core ─> verdict ─┐
+//!  rx ─┬─> rx_front ─┴─> parser core ───> header ──┼─> join ─> conn_table ─> result ─┐
+//!      └─> rx_dma (tap) ───────────────> tag ──────┘     └──> pending FIFO ──────────┴─> rx_dma completion
+//!             └─> buffer writes, descriptor reads (memory port)
 //! ```
-//! Every beat goes to the three blocks at once (a beat moves only when all
-//! three are ready, and none of their readies depends on a valid), so all
-//! three see every frame and the line rate is theirs. `rx_dma` decides at
+//! Every beat goes to `rx_dma` and to `rx_front` at once (a beat moves only
+//! when both have room, and neither's depends on a valid); the front buffers
+//! the frame once and hands each beat to the checksum and parser cores
+//! together, so all three see every frame and the line rate is theirs. `rx_dma` decides at
 //! a frame's first beat whether it is admitted and tells at its end (a tag)
 //! whether it was, and whether it was longer than its buffer. The join
 //! pops one verdict, one header record and one tag together: a dropped
@@ -24,9 +25,10 @@
 use crate::conn_table::ConnTable;
 use crate::mem_port::MemMaster;
 use crate::ram::Style;
-use crate::rx_checksum::RxChecksumW8;
+use crate::rx_checksum_core::ChecksumCore;
 use crate::rx_dma::{RxDma, CLASSES};
-use crate::rx_parser::{RxParserW8, RB};
+use crate::rx_front::{beat_bits, RxFrontW8};
+use crate::rx_parser_core::{ParserCore, RB};
 use crate::stream::StreamSink;
 use crate::sync_fifo::SyncFifo;
 use crate::toeplitz::KEY_BITS as HASH_KEY_BITS;
@@ -101,15 +103,12 @@ pub struct RxEngine<const B: usize, const SB: usize> {
     pub rsp_slot: Signal<Out, Bits<16>>,
     pub rsp_key: Signal<Out, Bits<KB>>,
     pub rsp_state: Signal<Out, Bits<STB>>,
-    ck: RxChecksumW8,
-    pr: RxParserW8,
+    /// The frame buffered once, for both cores.
+    front: RxFrontW8,
+    ck: ChecksumCore<64, 8, { beat_bits(64, 8) }>,
+    pr: ParserCore<64, 8, { beat_bits(64, 8) }, 576>,
     dma: RxDma,
     lookup: ConnTable<B, SB>,
-    /// The beats on their way into `rx_checksum` and `rx_parser`: data
-    /// 63..0, keep 71..64, last 72, user 73. Each block pops its own, so
-    /// no block's valid depends on another's ready.
-    ckf: SyncFifo<74, 4, 5>,
-    prf: SyncFifo<74, 4, 5>,
     /// Per frame: admitted 0, too big 1.
     tags: SyncFifo<2, 7, 8>,
     /// The table request, registered (its valid never waits on its ready).
@@ -124,9 +123,9 @@ pub struct RxEngine<const B: usize, const SB: usize> {
     r_opts: DFF<Bits<7>>,
     /// The table's results, taken whenever there is room.
     resf: SyncFifo<64, 4, 5>,
-    /// Room in both beat FIFOs and the tag FIFO, a cycle late (their
-    /// thresholds leave room for it): no path from a FIFO's write to its
-    /// own gate through `rx_dma`.
+    /// Room in the front and the tag FIFO, a cycle late (their thresholds
+    /// leave room for it): no path from a FIFO's write to its own gate
+    /// through `rx_dma`.
     space_q: DFF<Bit>,
     /// The next completion for `rx_dma`, registered so its valid never
     /// waits on `rx_dma`'s ready.
@@ -140,7 +139,6 @@ pub struct RxEngine<const B: usize, const SB: usize> {
     v6_bit: Constant<Bits<KB>>,
     take: Signal<Local, Bit>,
     load: Signal<Local, Bit>,
-    beat: Signal<Local, Bits<74>>,
     r_free: Signal<Local, Bit>,
     key: Signal<Local, Bits<KB>>,
     go: Signal<Local, Bit>,
@@ -204,12 +202,11 @@ impl<const B: usize, const SB: usize> RxEngine<B, SB> {
             rsp_slot: Default::default(),
             rsp_key: Default::default(),
             rsp_state: Default::default(),
-            ck: RxChecksumW8::new(),
-            pr: RxParserW8::new(),
+            front: RxFrontW8::new(),
+            ck: ChecksumCore::new(),
+            pr: ParserCore::new(),
             dma: RxDma::new(),
             lookup: ConnTable::new(),
-            ckf: SyncFifo::new(12, Style::Distributed),
-            prf: SyncFifo::new(12, Style::Distributed),
             tags: SyncFifo::new(120, Style::Distributed),
             r_v: Default::default(),
             r_status: Default::default(),
@@ -230,7 +227,6 @@ impl<const B: usize, const SB: usize> RxEngine<B, SB> {
             v6_bit: Constant::new(Bits::<KB>::from(1u64) << 288),
             take: Default::default(),
             load: Default::default(),
-            beat: Default::default(),
             r_free: Default::default(),
             key: Default::default(),
             go: Default::default(),
@@ -257,49 +253,42 @@ impl<const B: usize, const SB: usize> Logic for RxEngine<B, SB> {
             self, clock, r_v, r_status, r_csum_bad, r_key, r_seq, r_ack, r_plen, r_flags, r_opts,
             space_q, c_v, c_big, c_verdict, c_res
         );
-        clock!(self, clock, ck, pr, dma, lookup, ckf, prf, tags, resf, pend);
+        clock!(self, clock, front, ck, pr, dma, lookup, tags, resf, pend);
+        self.front.reset.next = self.reset.val();
         self.ck.reset.next = self.reset.val();
         self.pr.reset.next = self.reset.val();
         self.dma.reset.next = self.reset.val();
         self.lookup.reset.next = self.reset.val();
-        self.ckf.reset.next = self.reset.val();
-        self.prf.reset.next = self.reset.val();
         self.tags.reset.next = self.reset.val();
         self.resf.reset.next = self.reset.val();
         self.pend.reset.next = self.reset.val();
         self.unused_af.next =
             self.pend.almost_full.val() ^ self.tags.almost_full.val() ^ self.resf.almost_full.val();
 
-        // Broadcast: a beat moves when rx_dma takes it and both FIFOs have room.
-        self.space_q.d.next = !self.ckf.almost_full.val()
-            & !self.prf.almost_full.val()
-            & !self.tags.almost_full.val();
+        // Broadcast: a beat moves when rx_dma takes it and the front and
+        // the tag FIFO have room (a cycle late: both leave room for it).
+        self.space_q.d.next = self.front.rx.ready.val() & !self.tags.almost_full.val();
         self.rx.ready.next = self.dma.rx_ready.val() & self.space_q.q.val();
         self.go.next = self.rx.valid.val() & self.rx.ready.val();
         self.dma.rx_valid.next = self.rx.valid.val() & self.space_q.q.val();
         self.dma.rx_data.next = self.rx.data.val();
         self.dma.rx_keep.next = self.rx.keep.val();
         self.dma.rx_last.next = self.rx.last.val();
-        self.beat.next = (bit_cast::<74, 1>(self.rx.user.val().into()) << 73)
-            | (bit_cast::<74, 1>(self.rx.last.val().into()) << 72)
-            | (bit_cast::<74, 8>(self.rx.keep.val()) << 64)
-            | bit_cast::<74, 64>(self.rx.data.val());
-        self.ckf.write.next = self.go.val();
-        self.ckf.data_in.next = self.beat.val();
-        self.prf.write.next = self.go.val();
-        self.prf.data_in.next = self.beat.val();
-        self.ck.rx.valid.next = self.ckf.valid.val();
-        self.ck.rx.data.next = self.ckf.data_out.val().get_bits::<64>(0);
-        self.ck.rx.keep.next = self.ckf.data_out.val().get_bits::<8>(64);
-        self.ck.rx.last.next = self.ckf.data_out.val().get_bit(72);
-        self.ck.rx.user.next = self.ckf.data_out.val().get_bit(73);
-        self.ckf.read.next = self.ckf.valid.val() & self.ck.rx.ready.val();
-        self.pr.rx.valid.next = self.prf.valid.val();
-        self.pr.rx.data.next = self.prf.data_out.val().get_bits::<64>(0);
-        self.pr.rx.keep.next = self.prf.data_out.val().get_bits::<8>(64);
-        self.pr.rx.last.next = self.prf.data_out.val().get_bit(72);
-        self.pr.rx.user.next = self.prf.data_out.val().get_bit(73);
-        self.prf.read.next = self.prf.valid.val() & self.pr.rx.ready.val();
+        self.front.rx.valid.next = self.go.val();
+        self.front.rx.data.next = self.rx.data.val();
+        self.front.rx.keep.next = self.rx.keep.val();
+        self.front.rx.last.next = self.rx.last.val();
+        self.front.rx.user.next = self.rx.user.val();
+        self.front.take_a.next = self.ck.take.val();
+        self.front.take_last_a.next = self.ck.take_last.val();
+        self.front.take_b.next = self.pr.take.val();
+        self.front.take_last_b.next = self.pr.take_last.val();
+        self.ck.in_valid.next = self.front.beat_valid.val();
+        self.ck.in_beat.next = self.front.beat.val();
+        self.ck.in_desc.next = self.front.desc.val();
+        self.pr.in_valid.next = self.front.beat_valid.val();
+        self.pr.in_beat.next = self.front.beat.val();
+        self.pr.in_desc.next = self.front.desc.val();
 
         // Register block and memory port, straight through.
         self.dma.enable.next = self.enable.val();

@@ -14,10 +14,7 @@ use serde::Serialize;
 use spec::conn_table::{seq_le, seq_lt, Class, CmdStatus, Key};
 use std::collections::HashMap;
 
-const FIN: u16 = 0x01;
-const SYN: u16 = 0x02;
-const RST: u16 = 0x04;
-const ACK: u16 = 0x10;
+use spec::tcp::{ACK, FIN, RST, SYN};
 /// Out-of-order segments the host remembers per direction; past this the
 /// oldest is forgotten (a real stack bounds its queue too).
 const MAX_HOLES: usize = 64;

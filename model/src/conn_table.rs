@@ -5,12 +5,10 @@ use spec::conn_table::{buckets, seq_le, seq_lt, Class, CmdStatus, Key, BANKS};
 pub use spec::conn_table::{Answer, Cmd};
 use spec::conn_table::{FIELD_BYTES, FIELD_FAST, FIELD_FRAMES, FIELD_SLOW};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
-use spec::rx_parse::{Header, Opt, Status};
-use spec::toeplitz;
+use spec::rx_parse::{Header, Status};
+use spec::{conn_table as ct, tcp, toeplitz};
 
 /// TCP flag bits of [`Header::flags`].
-const ACK: u16 = 0x10;
-const PSH: u16 = 0x08;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -263,9 +261,9 @@ impl Table {
         };
         let e = self.slots[slot].as_mut().expect("looked up");
         let (seq, len) = (r.seq, r.plen);
-        let class = if r.flags & !(ACK | PSH) != 0 || r.flags & ACK == 0 {
+        let class = if r.flags & ct::CTRL_FLAGS != 0 || r.flags & tcp::ACK == 0 {
             Class::Ctrl
-        } else if r.opts & !(1 << Opt::Timestamps as u8) != 0 {
+        } else if r.opts & ct::OTHER_OPTS != 0 {
             Class::Opts
         } else if len == 0 {
             Class::Ack

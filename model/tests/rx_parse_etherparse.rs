@@ -200,7 +200,10 @@ proptest! {
 
     #[test]
     fn fields_equal_etherparse(s in shape()) {
-        let Some(frame) = build(&s) else { return Ok(()) };
+        let frame = build(&s);
+        // The shape generator cannot always fit its options into a header.
+        prop_assume!(frame.is_some());
+        let frame = frame.unwrap();
         let got = model::rx_parse::parse(&frame, false);
         prop_assert_eq!(got.status(), Some(Status::Ok));
         let want = expected(&frame);
@@ -217,7 +220,9 @@ proptest! {
 
     #[test]
     fn cut_frames_are_refused(s in shape(), cut in 1..2000usize) {
-        let Some(frame) = build(&s) else { return Ok(()) };
+        let frame = build(&s);
+        prop_assume!(frame.is_some());
+        let frame = frame.unwrap();
         let packet_end = frame.len() - s.padding;
         let n = packet_end.saturating_sub(cut);
         let got = model::rx_parse::parse(&frame[..n], false);

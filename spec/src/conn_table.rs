@@ -53,7 +53,23 @@
 //! [`FIELD_SLOT`], [`FIELD_HASH`]); an entry's state a [`STATE_BITS`]-bit word.
 
 use crate::field::{layout_is_sound, Field};
+use crate::rx_parse::{Opt, FIELD_OPTS};
+use crate::tcp;
 use crate::toeplitz;
+
+/// The flags that make a frame `Ctrl`: every flag bit but ACK and PSH
+/// (ACK must be set too).
+pub const CTRL_FLAGS: u16 = ((1 << tcp::FLAG_BITS) - 1) & !(tcp::ACK | tcp::PSH);
+/// The options that make a frame `Opts` (bit `i` is [`Opt`] `i`): every
+/// one but timestamps.
+pub const OTHER_OPTS: u8 = ((1u16 << FIELD_OPTS.width) - 1) as u8 & !(1 << Opt::Timestamps as u8);
+
+/// The command port's words: a [`Command`] code, the bank an insert asks
+/// for (see [`Command::Insert`]), a [`CmdStatus`] code; keys, slots and
+/// states are [`KEY_BITS`], [`SLOT_BITS`] and [`STATE_BITS`] wide.
+pub const OP_BITS: u32 = 3;
+pub const BANK_BITS: u32 = 2;
+pub const STATUS_BITS: u32 = 3;
 
 pub const DEFAULT_ENTRIES: usize = 4096;
 pub const DEFAULT_WAYS: usize = 4;

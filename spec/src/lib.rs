@@ -15,6 +15,7 @@ pub mod ring;
 pub mod rx_csum;
 pub mod rx_parse;
 pub mod stream;
+pub mod tcp;
 pub mod toeplitz;
 pub mod tso;
 pub mod tx_csum;

@@ -27,14 +27,15 @@ use std::fmt::Write as _;
 use std::time::Instant;
 use testbench::linux_gso::LinuxGso;
 
-const FIN: u8 = 0x01;
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const PSH: u8 = 0x08;
-const ACK: u8 = 0x10;
-const URG: u8 = 0x20;
-const ECE: u8 = 0x40;
-const CWR: u8 = 0x80;
+// The TCP header's flags byte: the low 8 of the 12 flag bits.
+const FIN: u8 = spec::tcp::FIN as u8;
+const SYN: u8 = spec::tcp::SYN as u8;
+const RST: u8 = spec::tcp::RST as u8;
+const PSH: u8 = spec::tcp::PSH as u8;
+const ACK: u8 = spec::tcp::ACK as u8;
+const URG: u8 = spec::tcp::URG as u8;
+const ECE: u8 = spec::tcp::ECE as u8;
+const CWR: u8 = spec::tcp::CWR as u8;
 
 /// The flag combinations whose placement across segments matters (CWR on
 /// the first only, PSH and FIN on the last only) and a few that must ride

@@ -18,10 +18,16 @@ pub fn pass(opts: &Options) -> Result<Box<dyn Pass>> {
 
 #[cfg(feature = "rtl")]
 fn rtl(opts: &Options) -> Result<Box<dyn Pass>> {
-    use crate::report::Report;
     use crate::report::Mismatch;
+    use crate::report::Report;
     use spec::rx_csum::Verdict;
-    fn output(f: &capture::Frame, raw: u32, r: &mut Report, compare: bool, keep: bool) -> Result<()> {
+    fn output(
+        f: &capture::Frame,
+        raw: u32,
+        r: &mut Report,
+        compare: bool,
+        keep: bool,
+    ) -> Result<()> {
         let got = Verdict::unpack(raw)?;
         let want = model::rx_checksum::verdict(&f.data, false);
         if compare && want != got {

@@ -19,8 +19,8 @@ pub fn pass(opts: &Options) -> Result<Box<dyn Pass>> {
 
 #[cfg(feature = "rtl")]
 fn rtl(opts: &Options) -> Result<Box<dyn Pass>> {
-    use crate::report::Report;
     use crate::report::ParseMismatch;
+    use crate::report::Report;
     use spec::rx_parse::Header;
     fn output(
         f: &capture::Frame,

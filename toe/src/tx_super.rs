@@ -71,6 +71,7 @@
 use capture::Frame;
 use host::tx_engine::TxFrame;
 use spec::conn_table::Key;
+use spec::tcp;
 use spec::tso::{Desc, DATAGRAM_MAX, FRAME_MAX, MSS_MAX};
 use std::collections::{HashMap, VecDeque};
 
@@ -79,14 +80,15 @@ pub const WINDOW: u64 = 1024;
 
 const TCP: u8 = 6;
 const UDP: u8 = 17;
-const FIN: u8 = 0x01;
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const PSH: u8 = 0x08;
-const ACK: u8 = 0x10;
-const URG: u8 = 0x20;
-const ECE: u8 = 0x40;
-const CWR: u8 = 0x80;
+// The TCP header's flags byte: the low 8 of the 12 flag bits.
+const FIN: u8 = tcp::FIN as u8;
+const SYN: u8 = tcp::SYN as u8;
+const RST: u8 = tcp::RST as u8;
+const PSH: u8 = tcp::PSH as u8;
+const ACK: u8 = tcp::ACK as u8;
+const URG: u8 = tcp::URG as u8;
+const ECE: u8 = tcp::ECE as u8;
+const CWR: u8 = tcp::CWR as u8;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))

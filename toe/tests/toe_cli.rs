@@ -90,7 +90,10 @@ fn ss_lists_connections_as_json_and_as_a_table() {
     let up = dir("192.168.1.102:36861 > 193.1.193.64:80").expect("client to server");
     let down = dir("193.1.193.64:80 > 192.168.1.102:36861").expect("server to client");
     assert_eq!(up["rcv_nxt"], 3750886908u64 + 104);
-    assert_eq!((up["frames"].clone(), up["bytes"].clone()), (1.into(), 104.into()));
+    assert_eq!(
+        (up["frames"].clone(), up["bytes"].clone()),
+        (1.into(), 104.into())
+    );
     assert_eq!(down["rcv_nxt"], 724047885u64);
     let out = toe(&["ss", f.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
