@@ -187,7 +187,7 @@ extern "C" void* {n}_port(void* p, int i) {{
 
         writeln!(
             rust,
-            r#"extern "C" {{
+            r#"unsafe extern "C" {{
     fn {n}_new(vcd: *const std::os::raw::c_char) -> *mut std::ffi::c_void;
     fn {n}_tracing(m: *mut std::ffi::c_void) -> i32;
     fn {n}_eval(m: *mut std::ffi::c_void);

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::pcapng::MAX_BLOCK_LEN;
 use super::MAX_CAPLEN;
+use super::pcapng::MAX_BLOCK_LEN;
 
 /// A capture file that cannot be read further, located to the byte so the
 /// file can be inspected or cut there.

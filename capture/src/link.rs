@@ -100,7 +100,7 @@ pub(super) fn to_ethernet(link_type: u32, data: &[u8]) -> Result<Ethernet, SkipR
                 data: data.to_vec(),
                 added: 0,
                 removed,
-            })
+            });
         }
         Link::Sll | Link::Sll2 => {
             let (protocol, addr_len, addr) = match link {

@@ -5,7 +5,7 @@ use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header
 
 use super::error::{Fault, Problem};
 use super::source::Source;
-use super::{link, Packet, Step, MAX_CAPLEN};
+use super::{MAX_CAPLEN, Packet, Step, link};
 
 pub(super) const HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;

@@ -2,16 +2,16 @@
 //! that each set their byte order and describe their interfaces; packets
 //! name the interface, which gives their link type and clock.
 
-use pcap_parser::pcapng::{
-    parse_enhancedpacketblock_be, parse_enhancedpacketblock_le, parse_interfacedescriptionblock_be,
-    parse_interfacedescriptionblock_le, parse_sectionheaderblock, parse_simplepacketblock_be,
-    parse_simplepacketblock_le, InterfaceDescriptionBlock,
-};
 use pcap_parser::OptionCode;
+use pcap_parser::pcapng::{
+    InterfaceDescriptionBlock, parse_enhancedpacketblock_be, parse_enhancedpacketblock_le,
+    parse_interfacedescriptionblock_be, parse_interfacedescriptionblock_le,
+    parse_sectionheaderblock, parse_simplepacketblock_be, parse_simplepacketblock_le,
+};
 
 use super::error::{Fault, Problem};
 use super::source::Source;
-use super::{Packet, SkipReason, Step, MAX_CAPLEN};
+use super::{MAX_CAPLEN, Packet, SkipReason, Step};
 
 /// Largest block accepted: packets are capped far lower, but name
 /// resolution or decryption secrets may be big. Bounds memory on garbage.
@@ -182,10 +182,10 @@ impl PcapNg {
                 // The captured length is implied: the original length cut
                 // to the block and to the interface's snaplen.
                 let mut caplen = spb.origlen.min(spb.data.len() as u32);
-                if let Some(snaplen) = self.interfaces.first().map(|i| i.snaplen) {
-                    if snaplen != 0 {
-                        caplen = caplen.min(snaplen);
-                    }
+                if let Some(snaplen) = self.interfaces.first().map(|i| i.snaplen)
+                    && snaplen != 0
+                {
+                    caplen = caplen.min(snaplen);
                 }
                 self.packet(0, None, caplen, spb.origlen, spb.data)
             }

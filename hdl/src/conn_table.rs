@@ -28,17 +28,18 @@
 
 use crate::ram::{Ram, Style};
 use crate::sync_fifo::SyncFifo;
-use crate::toeplitz::{Toeplitz, KEY_BITS as HASH_KEY_BITS};
+use crate::table_port::TableCmd;
+use crate::toeplitz::{KEY_BITS as HASH_KEY_BITS, Toeplitz};
 use rust_hdl::prelude::*;
 use spec::conn_table as ct;
 
 pub const WAYS: usize = 4;
 /// The default table: 2 banks of 512 buckets of 4 ways.
 pub type ConnTable4096 = ConnTable<9, 12>;
+/// A 16-entry table: same logic, cheap to simulate and easy to fill.
+pub type ConnTableSmall = ConnTable<1, 4>;
 
 const KB: usize = ct::KEY_BITS as usize;
-/// ACK's bit among the request's flags.
-const ACK_BIT: usize = spec::tcp::ACK.trailing_zeros() as usize;
 /// A key RAM word: the key and a valid bit on top.
 const EB: usize = KB + 1;
 const SB16: usize = ct::SLOT_BITS as usize;
@@ -88,21 +89,7 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     pub res: Signal<Out, Bits<64>>,
     pub res_valid: Signal<Out, Bit>,
     pub res_ready: Signal<In, Bit>,
-    pub cmd_valid: Signal<In, Bit>,
-    pub cmd_ready: Signal<Out, Bit>,
-    pub cmd_op: Signal<In, Bits<3>>,
-    pub cmd_bank: Signal<In, Bits<2>>,
-    pub cmd_slot: Signal<In, Bits<SB16>>,
-    pub cmd_key: Signal<In, Bits<KB>>,
-    pub cmd_rcv_nxt: Signal<In, Bits<32>>,
-    pub cmd_snd_una: Signal<In, Bits<32>>,
-    /// High for one cycle when a command is done; the other `rsp_` ports
-    /// then hold its answer until the next command.
-    pub rsp_valid: Signal<Out, Bit>,
-    pub rsp_status: Signal<Out, Bits<3>>,
-    pub rsp_slot: Signal<Out, Bits<SB16>>,
-    pub rsp_key: Signal<Out, Bits<KB>>,
-    pub rsp_state: Signal<Out, Bits<STB>>,
+    pub cmd: TableCmd,
     hasher: Toeplitz,
     keys0: Vec<Ram<EB, B>>,
     keys1: Vec<Ram<EB, B>>,
@@ -196,6 +183,7 @@ pub struct ConnTable<const B: usize, const SB: usize> {
     way_no: Vec<Constant<Bits<2>>>,
     /// Flags other than ACK and PSH; options other than timestamps.
     ctrl_flags: Constant<Bits<12>>,
+    ack_flag: Constant<Bits<12>>,
     other_opts: Constant<Bits<7>>,
     take_req: Signal<Local, Bit>,
     take_cmd: Signal<Local, Bit>,
@@ -291,19 +279,7 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
             res: Default::default(),
             res_valid: Default::default(),
             res_ready: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_op: Default::default(),
-            cmd_bank: Default::default(),
-            cmd_slot: Default::default(),
-            cmd_key: Default::default(),
-            cmd_rcv_nxt: Default::default(),
-            cmd_snd_una: Default::default(),
-            rsp_valid: Default::default(),
-            rsp_status: Default::default(),
-            rsp_slot: Default::default(),
-            rsp_key: Default::default(),
-            rsp_state: Default::default(),
+            cmd: Default::default(),
             hasher: Toeplitz::new(),
             keys0: (0..WAYS).map(|_| Ram::new(Style::Block)).collect(),
             keys1: (0..WAYS).map(|_| Ram::new(Style::Block)).collect(),
@@ -395,6 +371,7 @@ impl<const B: usize, const SB: usize> ConnTable<B, SB> {
                 .map(|w| Constant::new((1u64 << w).to_bits()))
                 .collect(),
             ctrl_flags: Constant::new(u64::from(ct::CTRL_FLAGS).to_bits()),
+            ack_flag: Constant::new(u64::from(spec::tcp::ACK).to_bits()),
             other_opts: Constant::new(u64::from(ct::OTHER_OPTS).to_bits()),
             take_req: Default::default(),
             take_cmd: Default::default(),
@@ -575,13 +552,13 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             | self.sr_tok.q.val().get_bit(0)
             | self.c_tok.q.val().get_bit(0)
             | self.w_tok.q.val().get_bit(0));
-        self.cmd_ready.next = !self.clearing.q.val() & !self.busy.q.val() & self.empty.val();
+        self.cmd.ready.next = !self.clearing.q.val() & !self.busy.q.val() & self.empty.val();
         self.req_ready.next = !self.clearing.q.val()
             & !self.busy.q.val()
-            & !self.cmd_valid.val()
+            & !self.cmd.valid.val()
             & !self.out.almost_full.val();
         self.take_req.next = self.req_valid.val() & self.req_ready.val();
-        self.take_cmd.next = self.cmd_valid.val() & self.cmd_ready.val();
+        self.take_cmd.next = self.cmd.valid.val() & self.cmd.ready.val();
 
         // A: the token. The key is the Toeplitz input (IPv4: src, dst,
         // ports in the top 96 bits).
@@ -589,8 +566,8 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         // expression to the token's width.
         self.r_unparsed.next = self.req_status.val() != 0;
         self.r_bad.next = !self.r_unparsed.val() & self.req_csum_bad.val();
-        self.r_ctrl.next =
-            (self.req_flags.val() & self.ctrl_flags.val()).any() | !self.req_flags.val().get_bit(ACK_BIT);
+        self.r_ctrl.next = (self.req_flags.val() & self.ctrl_flags.val()).any()
+            | !(self.req_flags.val() & self.ack_flag.val()).any();
         self.r_opts.next = (self.req_opts.val() & self.other_opts.val()).any();
         self.r_zero.next = self.req_plen.val() == 0;
         self.req_tok.next = bit_cast::<TOK, 1>(1.into())
@@ -603,11 +580,11 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
             | (bit_cast::<TOK, 32>(self.req_ack.val()) << 60)
             | (bit_cast::<TOK, 17>(self.req_plen.val()) << 92);
         self.cmd_tok.next = bit_cast::<TOK, 2>(3.into())
-            | (bit_cast::<TOK, 3>(self.cmd_op.val()) << 2)
-            | (bit_cast::<TOK, 2>(self.cmd_bank.val()) << 5)
-            | (bit_cast::<TOK, SB16>(self.cmd_slot.val()) << 7)
-            | (bit_cast::<TOK, 32>(self.cmd_rcv_nxt.val()) << 28)
-            | (bit_cast::<TOK, 32>(self.cmd_snd_una.val()) << 60);
+            | (bit_cast::<TOK, 3>(self.cmd.op.val()) << 2)
+            | (bit_cast::<TOK, 2>(self.cmd.bank.val()) << 5)
+            | (bit_cast::<TOK, SB16>(self.cmd.slot.val()) << 7)
+            | (bit_cast::<TOK, 32>(self.cmd.rcv_nxt.val()) << 28)
+            | (bit_cast::<TOK, 32>(self.cmd.snd_una.val()) << 60);
         self.a_tok.d.next = 0.into();
         if self.take_req.val() {
             self.a_tok.d.next = self.req_tok.val();
@@ -615,7 +592,7 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         }
         if self.take_cmd.val() {
             self.a_tok.d.next = self.cmd_tok.val();
-            self.a_key.d.next = self.cmd_key.val();
+            self.a_key.d.next = self.cmd.key.val();
             self.busy.d.next = true;
         }
         self.hasher.data.next = self.a_key.q.val().get_bits::<288>(0);
@@ -997,11 +974,11 @@ impl<const B: usize, const SB: usize> Logic for ConnTable<B, SB> {
         self.res.next = self.out.data_out.val();
         self.res_valid.next = self.out.valid.val();
         self.out.read.next = self.res_ready.val() & self.out.valid.val();
-        self.rsp_valid.next = self.rsp_valid_q.q.val();
-        self.rsp_status.next = self.rsp_status_q.q.val();
-        self.rsp_slot.next = self.rsp_slot_q.q.val();
-        self.rsp_key.next = self.rsp_key_q.q.val();
-        self.rsp_state.next = self.rsp_state_q.q.val();
+        self.cmd.rsp_valid.next = self.rsp_valid_q.q.val();
+        self.cmd.rsp_status.next = self.rsp_status_q.q.val();
+        self.cmd.rsp_slot.next = self.rsp_slot_q.q.val();
+        self.cmd.rsp_key.next = self.rsp_key_q.q.val();
+        self.cmd.rsp_state.next = self.rsp_state_q.q.val();
 
         if self.reset.val() {
             self.clearing.d.next = true;

@@ -27,6 +27,7 @@
 //! directions, so the RX DMA has cleared its own state by then.
 
 use crate::irq_mod::IrqMod;
+use crate::table_port::TableCmdMaster;
 use rust_hdl::prelude::*;
 use spec::conn_table as ct;
 use spec::regs::{self, Counter, Ring, RingReg};
@@ -84,19 +85,7 @@ pub struct Csr {
     pub rx_counts: Signal<In, Bits<160>>,
     pub class_counts: Signal<In, Bits<320>>,
     /// The connection table's command port.
-    pub cmd_valid: Signal<Out, Bit>,
-    pub cmd_ready: Signal<In, Bit>,
-    pub cmd_op: Signal<Out, Bits<3>>,
-    pub cmd_bank: Signal<Out, Bits<2>>,
-    pub cmd_slot: Signal<Out, Bits<16>>,
-    pub cmd_key: Signal<Out, Bits<KB>>,
-    pub cmd_rcv_nxt: Signal<Out, Bits<32>>,
-    pub cmd_snd_una: Signal<Out, Bits<32>>,
-    pub rsp_valid: Signal<In, Bit>,
-    pub rsp_status: Signal<In, Bits<3>>,
-    pub rsp_slot: Signal<In, Bits<16>>,
-    pub rsp_key: Signal<In, Bits<KB>>,
-    pub rsp_state: Signal<In, Bits<STB>>,
+    pub cmd: TableCmdMaster,
     tx_mod: IrqMod,
     rx_mod: IrqMod,
     ack_q: DFF<Bit>,
@@ -259,19 +248,7 @@ impl Csr {
             rx_cpl: Default::default(),
             rx_counts: Default::default(),
             class_counts: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_op: Default::default(),
-            cmd_bank: Default::default(),
-            cmd_slot: Default::default(),
-            cmd_key: Default::default(),
-            cmd_rcv_nxt: Default::default(),
-            cmd_snd_una: Default::default(),
-            rsp_valid: Default::default(),
-            rsp_status: Default::default(),
-            rsp_slot: Default::default(),
-            rsp_key: Default::default(),
-            rsp_state: Default::default(),
+            cmd: Default::default(),
             tx_mod: Default::default(),
             rx_mod: Default::default(),
             ack_q: Default::default(),
@@ -662,26 +639,27 @@ impl Logic for Csr {
             self.kacc.next =
                 self.kacc.val() | (bit_cast::<320, 32>(self.kw.val()) << self.at32[i].val());
         }
-        self.cmd_valid.next = self.ct_go.q.val();
-        self.cmd_op.next = self.ct_op.q.val();
-        self.cmd_bank.next = self.ct_bank.q.val().get_bits::<2>(0);
-        self.cmd_slot.next = self.ct_slot.q.val().get_bits::<16>(0);
-        self.cmd_key.next = self.kacc.val().get_bits::<KB>(0);
-        self.cmd_rcv_nxt.next = self.ct_rcv.q.val();
-        self.cmd_snd_una.next = self.ct_una.q.val();
-        if self.ct_go.q.val() & self.cmd_ready.val() {
+        self.cmd.valid.next = self.ct_go.q.val();
+        self.cmd.op.next = self.ct_op.q.val();
+        self.cmd.bank.next = self.ct_bank.q.val().get_bits::<2>(0);
+        self.cmd.slot.next = self.ct_slot.q.val().get_bits::<16>(0);
+        self.cmd.key.next = self.kacc.val().get_bits::<KB>(0);
+        self.cmd.rcv_nxt.next = self.ct_rcv.q.val();
+        self.cmd.snd_una.next = self.ct_una.q.val();
+        if self.ct_go.q.val() & self.cmd.ready.val() {
             self.ct_go.d.next = false;
         }
-        if self.rsp_valid.val() & self.ct_busy.q.val() {
+        if self.cmd.rsp_valid.val() & self.ct_busy.q.val() {
             self.ct_busy.d.next = false;
-            self.ct_status.d.next = self.rsp_status.val();
-            self.ct_rslot.d.next = self.rsp_slot.val();
+            self.ct_status.d.next = self.cmd.rsp_status.val();
+            self.ct_rslot.d.next = self.cmd.rsp_slot.val();
             for i in 0..10 {
-                self.word.next = bit_cast::<320, KB>(self.rsp_key.val()) >> self.at32[i].val();
+                self.word.next = bit_cast::<320, KB>(self.cmd.rsp_key.val()) >> self.at32[i].val();
                 self.ct_rkey[i].d.next = self.word.val().get_bits::<32>(0);
             }
             for i in 0..7 {
-                self.word.next = bit_cast::<320, STB>(self.rsp_state.val()) >> self.at32[i].val();
+                self.word.next =
+                    bit_cast::<320, STB>(self.cmd.rsp_state.val()) >> self.at32[i].val();
                 self.ct_rstate[i].d.next = self.word.val().get_bits::<32>(0);
             }
         }

@@ -13,6 +13,10 @@ use rust_hdl::prelude::*;
 /// Cycles from a beat on the inputs to `done` for the frame it ends.
 pub const LATENCY: usize = 6;
 
+/// The accumulator at 1 and 8 bytes per beat.
+pub type CsumAccW1 = CsumAcc<8, 1>;
+pub type CsumAccW8 = CsumAcc<64, 8>;
+
 #[derive(LogicBlock)]
 pub struct CsumAcc<const D: usize, const K: usize> {
     pub clock: Signal<In, Clock>,

@@ -21,8 +21,11 @@ use crate::ram::Style;
 use crate::rx_engine::RxEngine;
 use crate::stream::{StreamSink, StreamSource};
 use crate::sync_fifo::SyncFifo;
+use crate::table_port::TableCmdMaster;
 use crate::toeplitz::KEY_BITS as HASH_KEY_BITS;
+use crate::tso::DESC_BITS;
 use crate::tx_path::TxPathW8;
+use crate::tx_queue::BEAT;
 use crate::tx_queue::TxQueue;
 use rust_hdl::prelude::*;
 
@@ -55,7 +58,7 @@ pub struct Engine<const B: usize, const SB: usize> {
     csr: Csr,
     txq: TxQueue,
     path: TxPathW8,
-    ofifo: SyncFifo<134, 3, 4>,
+    ofifo: SyncFifo<BEAT, 3, 4>,
     rxe: RxEngine<B, SB>,
     arb: MemArbiter,
     /// Segments tso has finished minus frames the MAC has taken: frames
@@ -184,19 +187,7 @@ impl<const B: usize, const SB: usize> Logic for Engine<B, SB> {
             | (bit_cast::<160, 32>(self.rxe.rx_bytes.val()) << 32)
             | bit_cast::<160, 32>(self.rxe.rx_frames.val());
         self.csr.class_counts.next = self.rxe.class_counts.val();
-        self.rxe.cmd_valid.next = self.csr.cmd_valid.val();
-        self.csr.cmd_ready.next = self.rxe.cmd_ready.val();
-        self.rxe.cmd_op.next = self.csr.cmd_op.val();
-        self.rxe.cmd_bank.next = self.csr.cmd_bank.val();
-        self.rxe.cmd_slot.next = self.csr.cmd_slot.val();
-        self.rxe.cmd_key.next = self.csr.cmd_key.val();
-        self.rxe.cmd_rcv_nxt.next = self.csr.cmd_rcv_nxt.val();
-        self.rxe.cmd_snd_una.next = self.csr.cmd_snd_una.val();
-        self.csr.rsp_valid.next = self.rxe.rsp_valid.val();
-        self.csr.rsp_status.next = self.rxe.rsp_status.val();
-        self.csr.rsp_slot.next = self.rxe.rsp_slot.val();
-        self.csr.rsp_key.next = self.rxe.rsp_key.val();
-        self.csr.rsp_state.next = self.rxe.rsp_state.val();
+        TableCmdMaster::join(&mut self.csr.cmd, &mut self.rxe.cmd);
 
         // Memory port: TX queue and RX DMA through the arbiter.
         self.arb.a.rd_req_valid.next = self.txq.mem.rd_req_valid.val();
@@ -240,7 +231,7 @@ impl<const B: usize, const SB: usize> Logic for Engine<B, SB> {
         self.path.tx.data.next = self.ofifo.data_out.val().get_bits::<64>(0);
         self.path.tx.keep.next = self.ofifo.data_out.val().get_bits::<8>(64);
         self.path.tx.last.next = self.ofifo.data_out.val().get_bit(72);
-        self.path.desc.next = self.ofifo.data_out.val().get_bits::<61>(73);
+        self.path.desc.next = self.ofifo.data_out.val().get_bits::<DESC_BITS>(73);
         self.path.tx.user.next = false;
         self.path.tx.valid.next = self.ofifo.valid.val();
         self.ofifo.read.next = self.path.tx.ready.val();

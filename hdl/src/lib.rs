@@ -23,6 +23,7 @@ pub mod rx_parser_core;
 pub mod rx_walker;
 pub mod stream;
 pub mod sync_fifo;
+pub mod table_port;
 pub mod toeplitz;
 pub mod tso;
 pub mod tx_checksum;

@@ -4,7 +4,7 @@
 //! between the checksum and parser cores instead.
 
 use crate::rx_checksum_core::ChecksumCore;
-use crate::rx_front::{beat_bits, RxFront};
+use crate::rx_front::{RxFront, beat_bits};
 use crate::stream::StreamSink;
 use rust_hdl::prelude::*;
 

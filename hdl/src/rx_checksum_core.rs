@@ -17,7 +17,7 @@
 use crate::csum_acc::CsumAcc;
 use crate::ram::Style;
 use crate::rx_walker::{DESC_BITS, DESC_KIND, DESC_L3, DESC_L4, DESC_PROTO};
-use crate::stream::{lane_constants, offset, Offset};
+use crate::stream::{Offset, lane_constants, offset};
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::rx_csum as rc;

@@ -26,18 +26,18 @@ use crate::conn_table::ConnTable;
 use crate::mem_port::MemMaster;
 use crate::ram::Style;
 use crate::rx_checksum_core::ChecksumCore;
-use crate::rx_dma::{RxDma, CLASSES};
-use crate::rx_front::{beat_bits, RxFrontW8};
+use crate::rx_dma::{CLASSES, RxDma};
+use crate::rx_front::{RxFrontW8, beat_bits};
 use crate::rx_parser_core::{ParserCore, RB};
 use crate::stream::StreamSink;
 use crate::sync_fifo::SyncFifo;
+use crate::table_port::TableCmd;
 use crate::toeplitz::KEY_BITS as HASH_KEY_BITS;
 use rust_hdl::prelude::*;
 use spec::conn_table as ct;
 use spec::rx_parse as rp;
 
 const KB: usize = ct::KEY_BITS as usize;
-const STB: usize = ct::STATE_BITS as usize;
 /// The engine with the default table (4096 entries, 4 ways).
 pub type RxEngine4096 = RxEngine<9, 12>;
 /// A 16-entry table: same logic, cheap to simulate and easy to fill.
@@ -89,20 +89,8 @@ pub struct RxEngine<const B: usize, const SB: usize> {
     /// The memory port ([`spec::dma`]): descriptor reads, buffer and
     /// completion writes.
     pub mem: MemMaster,
-    /// `conn_table`'s command port, as in [`crate::conn_table`].
-    pub cmd_valid: Signal<In, Bit>,
-    pub cmd_ready: Signal<Out, Bit>,
-    pub cmd_op: Signal<In, Bits<3>>,
-    pub cmd_bank: Signal<In, Bits<2>>,
-    pub cmd_slot: Signal<In, Bits<16>>,
-    pub cmd_key: Signal<In, Bits<KB>>,
-    pub cmd_rcv_nxt: Signal<In, Bits<32>>,
-    pub cmd_snd_una: Signal<In, Bits<32>>,
-    pub rsp_valid: Signal<Out, Bit>,
-    pub rsp_status: Signal<Out, Bits<3>>,
-    pub rsp_slot: Signal<Out, Bits<16>>,
-    pub rsp_key: Signal<Out, Bits<KB>>,
-    pub rsp_state: Signal<Out, Bits<STB>>,
+    /// `conn_table`'s command port, passed through.
+    pub cmd: TableCmd,
     /// The frame buffered once, for both cores.
     front: RxFrontW8,
     ck: ChecksumCore<64, 8, { beat_bits(64, 8) }>,
@@ -189,19 +177,7 @@ impl<const B: usize, const SB: usize> RxEngine<B, SB> {
             rx_too_big: Default::default(),
             class_counts: Default::default(),
             mem: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_op: Default::default(),
-            cmd_bank: Default::default(),
-            cmd_slot: Default::default(),
-            cmd_key: Default::default(),
-            cmd_rcv_nxt: Default::default(),
-            cmd_snd_una: Default::default(),
-            rsp_valid: Default::default(),
-            rsp_status: Default::default(),
-            rsp_slot: Default::default(),
-            rsp_key: Default::default(),
-            rsp_state: Default::default(),
+            cmd: Default::default(),
             front: RxFrontW8::new(),
             ck: ChecksumCore::new(),
             pr: ParserCore::new(),
@@ -320,19 +296,7 @@ impl<const B: usize, const SB: usize> Logic for RxEngine<B, SB> {
         self.mem.wr_data.next = self.dma.mem.wr_data.val();
         self.mem.wr_strb.next = self.dma.mem.wr_strb.val();
         self.lookup.hash_key.next = self.hash_key.val();
-        self.lookup.cmd_valid.next = self.cmd_valid.val();
-        self.cmd_ready.next = self.lookup.cmd_ready.val();
-        self.lookup.cmd_op.next = self.cmd_op.val();
-        self.lookup.cmd_bank.next = self.cmd_bank.val();
-        self.lookup.cmd_slot.next = self.cmd_slot.val();
-        self.lookup.cmd_key.next = self.cmd_key.val();
-        self.lookup.cmd_rcv_nxt.next = self.cmd_rcv_nxt.val();
-        self.lookup.cmd_snd_una.next = self.cmd_snd_una.val();
-        self.rsp_valid.next = self.lookup.rsp_valid.val();
-        self.rsp_status.next = self.lookup.rsp_status.val();
-        self.rsp_slot.next = self.lookup.rsp_slot.val();
-        self.rsp_key.next = self.lookup.rsp_key.val();
-        self.rsp_state.next = self.lookup.rsp_state.val();
+        TableCmd::link(&mut self.cmd, &mut self.lookup.cmd);
 
         // Tags, one per frame, in frame order.
         self.tags.write.next = self.dma.tag_valid.val();

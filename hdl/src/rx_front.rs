@@ -20,7 +20,7 @@
 //! leaves four beats of slack, so a parent may act on it a cycle late.
 
 use crate::ram::Style;
-use crate::rx_walker::{RxWalker, DESC_BITS};
+use crate::rx_walker::{DESC_BITS, RxWalker};
 use crate::stream::StreamSink;
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;

@@ -3,7 +3,7 @@
 //! rules are in [`spec::rx_parse`]). The engine shares one front between
 //! the checksum and parser cores instead.
 
-use crate::rx_front::{beat_bits, RxFront};
+use crate::rx_front::{RxFront, beat_bits};
 use crate::rx_parser_core::{ParserCore, RB};
 use crate::stream::StreamSink;
 use rust_hdl::prelude::*;
@@ -33,13 +33,13 @@ pub struct RxParser<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-        const TB: usize,
-    > Default for RxParser<D, K, P, N, NP1, TB>
+    const D: usize,
+    const K: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+    const TB: usize,
+> Default for RxParser<D, K, P, N, NP1, TB>
 {
     fn default() -> Self {
         Self {
@@ -56,13 +56,13 @@ impl<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-        const TB: usize,
-    > RxParser<D, K, P, N, NP1, TB>
+    const D: usize,
+    const K: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+    const TB: usize,
+> RxParser<D, K, P, N, NP1, TB>
 {
     pub fn new() -> Self {
         Self::default()
@@ -70,13 +70,13 @@ impl<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-        const TB: usize,
-    > Logic for RxParser<D, K, P, N, NP1, TB>
+    const D: usize,
+    const K: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+    const TB: usize,
+> Logic for RxParser<D, K, P, N, NP1, TB>
 {
     #[hdl_gen]
     fn update(&mut self) {

@@ -24,7 +24,7 @@
 use crate::ram::Style;
 use crate::rx_walker::{DESC_BITS, DESC_L4, DESC_PROTO, DESC_STOP};
 use crate::rx_walker::{STOP_ENDED, STOP_FRAGMENT, STOP_LIMIT};
-use crate::stream::{lane_constants, offset, Offset};
+use crate::stream::{Offset, lane_constants, offset};
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::rx_parse as rp;

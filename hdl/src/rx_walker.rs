@@ -17,12 +17,12 @@
 //!
 //! Descriptor layout (internal to `rx_checksum`): see the `DESC_*` fields.
 
-use crate::stream::{offset, Offset};
+use crate::stream::{Offset, offset};
 use rust_hdl::prelude::*;
+use spec::Field;
 use spec::rx_csum::{
     ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPV6_EXT_WALKED, MAX_WALK, PROTO_TCP, PROTO_UDP, VLAN_TPIDS,
 };
-use spec::Field;
 
 pub const DESC_BITS: usize = 28;
 /// Offset of the L3 header (14, 18 or 22).

@@ -30,13 +30,15 @@
 //! drained without being stored.
 
 use crate::ram::{Ram, Style};
-use crate::stream::{lane_constants, offset, Offset, StreamSink, StreamSource};
+use crate::stream::{Offset, StreamSink, StreamSource, lane_constants, offset};
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::tso as ts;
 use spec::tx_csum as tc;
 
 /// Bytes of payload the ring holds.
+/// A TSO descriptor's width ([`spec::tso::DESC_BITS`]).
+pub const DESC_BITS: usize = ts::DESC_BITS as usize;
 pub const RING_BYTES: usize = 1 << 15;
 /// Bytes of a frame kept as its header.
 const HDR_MAX: usize = 256;
@@ -81,7 +83,7 @@ pub struct Tso<
     pub reset: Signal<In, Bit>,
     pub tx: StreamSink<D, K>,
     /// The frame's [`spec::tso::Desc`], with its first beat.
-    pub desc: Signal<In, Bits<61>>,
+    pub desc: Signal<In, Bits<DESC_BITS>>,
     pub seg: StreamSource<D, K>,
     /// The segment's [`spec::tx_csum::Command`], with every beat.
     pub cmd: Signal<Out, Bits<32>>,
@@ -95,7 +97,7 @@ pub struct Tso<
     ofifo: SyncFifo<OW, 4, 5>,
     // writer, input (I)
     w_off: DFF<Offset>,
-    w_desc: DFF<Bits<61>>,
+    w_desc: DFF<Bits<DESC_BITS>>,
     w_row: DFF<Bits<RB>>,
     w_slot: DFF<Bit>,
     // writer, registered beat (R)
@@ -106,7 +108,7 @@ pub struct Tso<
     r_off: DFF<Offset>,
     r_first: DFF<Bit>,
     r_store: DFF<Bit>,
-    r_desc: DFF<Bits<61>>,
+    r_desc: DFF<Bits<DESC_BITS>>,
     r_row: DFF<Bits<RB>>,
     r_slot: DFF<Bit>,
     r_user: DFF<Bit>,
@@ -118,7 +120,7 @@ pub struct Tso<
     s_over: Vec<DFF<Bit>>,
     s_drain: Vec<DFF<Bit>>,
     s_bad: Vec<DFF<Bit>>,
-    s_desc: Vec<DFF<Bits<61>>>,
+    s_desc: Vec<DFF<Bits<DESC_BITS>>>,
     s_start: Vec<DFF<Bits<RB>>>,
     s_rows: Vec<DFF<Bits<RB>>>,
     s_got: Vec<DFF<Offset>>,
@@ -226,7 +228,7 @@ pub struct Tso<
     cwr: Constant<Bits<8>>,
     // locals
     first: Signal<Local, Bit>,
-    desc_now: Signal<Local, Bits<61>>,
+    desc_now: Signal<Local, Bits<DESC_BITS>>,
     store_now: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
     slot_free: Signal<Local, Bit>,
@@ -246,7 +248,7 @@ pub struct Tso<
     gs_hdr: Signal<Local, Bit>,
     gs_ended: Signal<Local, Bit>,
     gs_over: Signal<Local, Bit>,
-    gs_desc: Signal<Local, Bits<61>>,
+    gs_desc: Signal<Local, Bits<DESC_BITS>>,
     gs_start: Signal<Local, Bits<RB>>,
     gs_rows: Signal<Local, Bits<RB>>,
     gs_got: Signal<Local, Offset>,
@@ -321,13 +323,13 @@ fn cbit(b: bool) -> Constant<Bit> {
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-    > Tso<D, K, RB, HB, OW, QW>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+> Tso<D, K, RB, HB, OW, QW>
 {
     pub fn new() -> Self {
         crate::stream::check_widths(D, K);
@@ -592,13 +594,13 @@ impl<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-    > Default for Tso<D, K, RB, HB, OW, QW>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+> Default for Tso<D, K, RB, HB, OW, QW>
 {
     fn default() -> Self {
         Self::new()
@@ -614,13 +616,13 @@ const G_END: u64 = 4;
 const _: () = assert!(G_IDLE == 0 && G_LOAD == 1 && G_SEG_A == 2 && G_SEG_B == 3 && G_END == 4);
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-    > Logic for Tso<D, K, RB, HB, OW, QW>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+> Logic for Tso<D, K, RB, HB, OW, QW>
 {
     #[hdl_gen]
     fn update(&mut self) {

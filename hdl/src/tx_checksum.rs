@@ -15,7 +15,7 @@
 
 use crate::csum_acc::CsumAcc;
 use crate::ram::Style;
-use crate::stream::{lane_constants, offset, Offset, StreamSink, StreamSource};
+use crate::stream::{Offset, StreamSink, StreamSource, lane_constants, offset};
 use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::tx_csum as tc;
@@ -35,7 +35,7 @@ pub const fn max_frame(bytes: usize, n: usize) -> usize {
 // odd, [28] csum_start odd.
 const PRE_BITS: usize = 29;
 // Ready to send: the above plus [44:29] IPv4 checksum, [60:45] L4 checksum.
-const READY_BITS: usize = 61;
+const READY_BITS: usize = PRE_BITS + 32;
 const AT_IP: u32 = 3;
 const AT_L4: u32 = 4;
 const AT_L3: u32 = 5;
@@ -45,6 +45,13 @@ const AT_L3_ODD: u32 = 27;
 const AT_CS_ODD: u32 = 28;
 const AT_IPC: u32 = 29;
 const AT_L4C: u32 = 45;
+
+/// The standard builds: a 16 KB frame buffer (jumbo frames) at 1 and 8
+/// bytes per beat, and the `small` ones (2 KB) that fit an iCE40 HX8K.
+pub type TxChecksumW1 = TxChecksum<8, 1, 10, 14, 15>;
+pub type TxChecksumW8 = TxChecksum<64, 8, 73, 11, 12>;
+pub type TxChecksumW1Small = TxChecksum<8, 1, 10, 11, 12>;
+pub type TxChecksumW8Small = TxChecksum<64, 8, 73, 8, 9>;
 
 #[derive(LogicBlock)]
 pub struct TxChecksum<

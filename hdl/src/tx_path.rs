@@ -7,6 +7,7 @@
 //! per wire frame (from `tx_checksum`).
 
 use crate::stream::{StreamSink, StreamSource};
+use crate::tso::DESC_BITS;
 use crate::tso::Tso;
 use crate::tx_checksum::TxChecksum;
 use rust_hdl::prelude::*;
@@ -32,7 +33,7 @@ pub struct TxPath<
     pub reset: Signal<In, Bit>,
     pub tx: StreamSink<D, K>,
     /// The frame's [`spec::tso::Desc`], with its first beat.
-    pub desc: Signal<In, Bits<61>>,
+    pub desc: Signal<In, Bits<DESC_BITS>>,
     pub mac: StreamSource<D, K>,
     /// The wire frame's [`spec::tx_csum::Status`], with every beat.
     pub status: Signal<Out, Bits<3>>,
@@ -44,16 +45,16 @@ pub struct TxPath<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-    > TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+> TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
 {
     pub fn new() -> Self {
         Self {
@@ -73,16 +74,16 @@ impl<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-    > Default for TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+> Default for TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
 {
     fn default() -> Self {
         Self::new()
@@ -90,16 +91,16 @@ impl<
 }
 
 impl<
-        const D: usize,
-        const K: usize,
-        const RB: usize,
-        const HB: usize,
-        const OW: usize,
-        const QW: usize,
-        const P: usize,
-        const N: usize,
-        const NP1: usize,
-    > Logic for TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
+    const D: usize,
+    const K: usize,
+    const RB: usize,
+    const HB: usize,
+    const OW: usize,
+    const QW: usize,
+    const P: usize,
+    const N: usize,
+    const NP1: usize,
+> Logic for TxPath<D, K, RB, HB, OW, QW, P, N, NP1>
 {
     #[hdl_gen]
     fn update(&mut self) {

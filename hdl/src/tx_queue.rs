@@ -30,10 +30,14 @@
 use crate::mem_port::MemMaster;
 use crate::ram::Style;
 use crate::sync_fifo::SyncFifo;
+use crate::tso::DESC_BITS;
 use rust_hdl::prelude::*;
 
 /// Words of the buffer-data FIFO: the reads that may be in flight.
 pub const DATA_WORDS: usize = 512;
+/// A beat to the TX path: data 63..0, keep 71..64, last 72, the frame's
+/// TSO descriptor above.
+pub const BEAT: usize = 73 + DESC_BITS;
 
 #[derive(LogicBlock)]
 pub struct TxQueue {
@@ -60,7 +64,7 @@ pub struct TxQueue {
     pub mem: MemMaster,
     /// Beats to `tx_path` through the engine's output FIFO:
     /// {desc 61, last, keep 8, data 64}, written while `beat_full` is low.
-    pub beat: Signal<Out, Bits<134>>,
+    pub beat: Signal<Out, Bits<BEAT>>,
     pub beat_write: Signal<Out, Bit>,
     pub beat_full: Signal<In, Bit>,
     pub done_valid: Signal<In, Bit>,
@@ -68,7 +72,7 @@ pub struct TxQueue {
     pub done_segments: Signal<In, Bits<16>>,
     dq: SyncFifo<125, 2, 3>,
     data: SyncFifo<64, 9, 10>,
-    srec: SyncFifo<61, 4, 5>,
+    srec: SyncFifo<DESC_BITS, 4, 5>,
     crec: SyncFifo<1, 4, 5>,
     dones: SyncFifo<20, 4, 5>,
     // fetcher: 0 idle, 1 word 0, 2 word 1, 3 waiting
@@ -108,11 +112,11 @@ pub struct TxQueue {
     b_fire: Signal<Local, Bit>,
     h_word: Signal<Local, Bits<125>>,
     h_addr: Signal<Local, Bits<64>>,
-    h_desc: Signal<Local, Bits<61>>,
+    h_desc: Signal<Local, Bits<DESC_BITS>>,
     h_len: Signal<Local, Bits<17>>,
     h_bad: Signal<Local, Bit>,
     start: Signal<Local, Bit>,
-    s_desc: Signal<Local, Bits<61>>,
+    s_desc: Signal<Local, Bits<DESC_BITS>>,
     s_len: Signal<Local, Bits<17>>,
     s_total: Signal<Local, Bits<15>>,
     s_last: Signal<Local, Bit>,
@@ -321,7 +325,7 @@ impl Logic for TxQueue {
         // Issuer: take a descriptor, read its buffer.
         self.h_word.next = self.dq.data_out.val();
         self.h_addr.next = self.h_word.val().get_bits::<64>(0);
-        self.h_desc.next = self.h_word.val().get_bits::<61>(64);
+        self.h_desc.next = self.h_word.val().get_bits::<DESC_BITS>(64);
         self.h_len.next = self.h_desc.val().get_bits::<17>(0);
         self.h_bad.next = (self.h_addr.val().get_bits::<3>(0) != 0) | (self.h_len.val() == 0);
         self.start.next = !self.b_on.q.val()
@@ -376,10 +380,10 @@ impl Logic for TxQueue {
                 }
             }
         }
-        self.beat.next = (bit_cast::<134, 61>(self.s_desc.val()) << 73)
-            | (bit_cast::<134, 1>(self.s_last.val().into()) << 72)
-            | (bit_cast::<134, 8>(self.s_keep.val()) << 64)
-            | bit_cast::<134, 64>(self.data.data_out.val());
+        self.beat.next = (bit_cast::<BEAT, DESC_BITS>(self.s_desc.val()) << 73)
+            | (bit_cast::<BEAT, 1>(self.s_last.val().into()) << 72)
+            | (bit_cast::<BEAT, 8>(self.s_keep.val()) << 64)
+            | bit_cast::<BEAT, 64>(self.data.data_out.val());
         self.s_fire.next = self.data.valid.val() & self.srec.valid.val() & !self.beat_full.val();
         self.beat_write.next = self.s_fire.val();
         self.data.read.next = self.s_fire.val();

@@ -205,27 +205,24 @@ fn rx_engine(entries: u64, variant: &'static str) -> Spec {
 /// Every build of every block. The `small` builds trade the jumbo-frame
 /// buffer for one that fits small FPGAs (and exercise the cut path cheaply).
 pub fn builds() -> Vec<Build> {
-    use crate::csum_acc::CsumAcc;
+    use crate::csum_acc::{CsumAccW1, CsumAccW8};
     use crate::rx_checksum::{RxChecksumW1, RxChecksumW8};
     use crate::rx_parser::{RxParserW1, RxParserW8};
-    use crate::tx_checksum::TxChecksum;
+    use crate::tx_checksum::{TxChecksumW1, TxChecksumW1Small, TxChecksumW8, TxChecksumW8Small};
     vec![
-        build(spec("csum_acc", 1), CsumAcc::<8, 1>::new()),
-        build(spec("csum_acc", 8), CsumAcc::<64, 8>::new()),
+        build(spec("csum_acc", 1), CsumAccW1::new()),
+        build(spec("csum_acc", 8), CsumAccW8::new()),
         build(spec("rx_checksum", 1), RxChecksumW1::new()),
         build(spec("rx_checksum", 8), RxChecksumW8::new()),
         build(spec("rx_parser", 1), RxParserW1::new()),
         build(spec("rx_parser", 8), RxParserW8::new()),
         build(spec("toeplitz", 8), crate::toeplitz::Toeplitz::new()),
         build(table(4096, ""), crate::conn_table::ConnTable4096::new()),
-        build(
-            table(16, "small"),
-            crate::conn_table::ConnTable::<1, 4>::new(),
-        ),
-        build(tx(1, 14, ""), TxChecksum::<8, 1, 10, 14, 15>::new()),
-        build(tx(8, 11, ""), TxChecksum::<64, 8, 73, 11, 12>::new()),
-        build(tx(1, 11, "small"), TxChecksum::<8, 1, 10, 11, 12>::new()),
-        build(tx(8, 8, "small"), TxChecksum::<64, 8, 73, 8, 9>::new()),
+        build(table(16, "small"), crate::conn_table::ConnTableSmall::new()),
+        build(tx(1, 14, ""), TxChecksumW1::new()),
+        build(tx(8, 11, ""), TxChecksumW8::new()),
+        build(tx(1, 11, "small"), TxChecksumW1Small::new()),
+        build(tx(8, 8, "small"), TxChecksumW8Small::new()),
         build(tso(1), crate::tso::TsoW1::new()),
         build(tso(8), crate::tso::TsoW8::new()),
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),

@@ -140,11 +140,13 @@ fn every_build_synthesizes_for_ecp5_with_its_block_rams() {
     let results = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..2 {
-            s.spawn(|| loop {
-                let next = queue.lock().unwrap().pop();
-                let Some(b) = next else { break };
-                let r = synthesize(&dir, &b.name, &b.verilog);
-                results.lock().unwrap().push((b, r));
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some(b) = next else { break };
+                    let r = synthesize(&dir, &b.name, &b.verilog);
+                    results.lock().unwrap().push((b, r));
+                }
             });
         }
     });

@@ -5,7 +5,7 @@
 use crate::nic::{Nic, NicError};
 use crate::sim_device::SimDevice;
 use crate::tx_engine::{Sent, TxEngine, TxFrame, Wire};
-use anyhow::{ensure, Result};
+use anyhow::{Result, ensure};
 use spec::ring::TxCpl;
 use spec::tso::Status;
 

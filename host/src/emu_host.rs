@@ -8,10 +8,10 @@
 //! when it is ahead, and removes a direction on FIN (both on RST).
 
 use crate::table_engine::Commands;
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use model::conn_table::{Cmd, Outcome, Request};
 use serde::Serialize;
-use spec::conn_table::{seq_le, seq_lt, Class, CmdStatus, Key};
+use spec::conn_table::{Class, CmdStatus, Key, seq_le, seq_lt};
 use std::collections::HashMap;
 
 use spec::tcp::{ACK, FIN, RST, SYN};

@@ -2,9 +2,9 @@
 //! nom. Only what the host needs to locate fields: offsets and lengths,
 //! validated against the frame.
 
-use nom::bytes::complete::take;
-use nom::number::complete::{be_u16, be_u8};
 use nom::IResult;
+use nom::bytes::complete::take;
+use nom::number::complete::{be_u8, be_u16};
 
 /// Where the headers of a frame are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

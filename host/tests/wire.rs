@@ -1,7 +1,7 @@
 //! The host's header parser: never panics on any input, and finds the
 //! headers where hand-written frames put them.
 
-use host::wire::{headers, Ip, WireError};
+use host::wire::{Ip, WireError, headers};
 use proptest::prelude::*;
 
 proptest! {

@@ -1,8 +1,8 @@
 //! What `conn_table` must do (rules in [`spec::conn_table`]): the table,
 //! the host commands, and the class of each frame with its state update.
 
-use spec::conn_table::{buckets, seq_le, seq_lt, Class, CmdStatus, Key, BANKS};
 pub use spec::conn_table::{Answer, Cmd};
+use spec::conn_table::{BANKS, Class, CmdStatus, Key, buckets, seq_le, seq_lt};
 use spec::conn_table::{FIELD_BYTES, FIELD_FAST, FIELD_FRAMES, FIELD_SLOW};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
 use spec::rx_parse::{Header, Status};
@@ -200,11 +200,7 @@ impl Table {
     /// The bucket `key` may also live in, other than the one holding `slot`.
     fn other_bucket(&self, key: &Key, slot: usize) -> std::ops::Range<usize> {
         let [a, b] = self.candidates(key);
-        if a.contains(&slot) {
-            b
-        } else {
-            a
-        }
+        if a.contains(&slot) { b } else { a }
     }
 
     /// Moves the entry at the end of `path` into `free`, then each earlier

@@ -1,7 +1,7 @@
 //! Per-ring registers and per-ring interrupt moderation of the engine
 //! model (`spec::regs`).
 
-use spec::regs::{Ring, RingReg, MAX_LOG_SIZE};
+use spec::regs::{MAX_LOG_SIZE, Ring, RingReg};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RingRegs {

@@ -2,8 +2,8 @@
 
 use crate::csum;
 use spec::rx_csum::{
-    IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict, ETHERTYPE_IPV4, ETHERTYPE_IPV6,
-    IPV6_EXT_WALKED, MAX_VLAN_TAGS, MAX_WALK, PROTO_TCP, PROTO_UDP, VLAN_TPIDS,
+    ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPV6_EXT_WALKED, IpVerdict, L3Kind, L4Proto, L4Verdict,
+    MAX_VLAN_TAGS, MAX_WALK, PROTO_TCP, PROTO_UDP, VLAN_TPIDS, Verdict,
 };
 use spec::stream::OFFSET_MAX;
 

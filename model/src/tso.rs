@@ -48,8 +48,8 @@ pub fn segment(frame: &[u8], user: bool, desc: Desc) -> Output {
     let mut segments: Vec<Segment> = bounds
         .iter()
         .enumerate()
-        .take_while(|(_, &(_, end))| end <= got)
-        .filter(|(_, &(start, end))| hdr + end - start > 0)
+        .take_while(|(_, (_, end))| *end <= got)
+        .filter(|(_, (start, end))| hdr + end - start > 0)
         .map(|(i, &(start, end))| {
             let mut s = frame[..hdr].to_vec();
             s.extend_from_slice(&frame[start..end]);
@@ -65,11 +65,12 @@ pub fn segment(frame: &[u8], user: bool, desc: Desc) -> Output {
         .collect();
     // The last segment waits for the frame's last byte, so it alone can
     // still carry the host's verdict.
-    if user && status != Status::Truncated {
-        if let Some(last) = segments.last_mut() {
-            last.user = true;
-            status = Status::HostError;
-        }
+    if user
+        && status != Status::Truncated
+        && let Some(last) = segments.last_mut()
+    {
+        last.user = true;
+        status = Status::HostError;
     }
     Output { segments, status }
 }

@@ -5,10 +5,10 @@
 
 use model::conn_table::{Request, Table};
 use rand::{Rng, SeedableRng};
-use spec::conn_table::{buckets, Class, CmdStatus, Key};
+use spec::conn_table::{Class, CmdStatus, Key, buckets};
 use spec::rx_csum::{IpVerdict, L3Kind, L4Proto, L4Verdict, Verdict};
 use spec::rx_parse::{Header, Opt, Status};
-use spec::toeplitz::{hash, DEFAULT_KEY};
+use spec::toeplitz::{DEFAULT_KEY, hash};
 
 fn random_key(rng: &mut impl Rng) -> Key {
     let v6 = rng.gen_bool(0.5);
@@ -21,8 +21,8 @@ fn random_key(rng: &mut impl Rng) -> Key {
         v6,
         src,
         dst,
-        sport: rng.gen(),
-        dport: rng.gen(),
+        sport: rng.r#gen(),
+        dport: rng.r#gen(),
     }
 }
 

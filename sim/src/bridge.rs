@@ -5,7 +5,7 @@
 //! so a clock cycle costs two FFI calls (two `eval`s). The unsafe code is
 //! confined to this module; widths and directions are checked on lookup.
 
-use std::ffi::{c_void, CString};
+use std::ffi::{CString, c_void};
 use std::os::raw::c_char;
 use std::path::Path;
 
@@ -90,7 +90,8 @@ pub struct Sim {
     tracing: bool,
 }
 
-// The model is plain memory owned by this value; nothing in it is shared.
+// SAFETY: the model is plain memory owned by this value; nothing in it is
+// shared, so moving it to another thread moves all of it.
 unsafe impl Send for Sim {}
 
 impl Sim {
@@ -98,9 +99,13 @@ impl Sim {
     /// to that VCD file.
     pub fn new(info: &'static ModelInfo, wave: Option<&Path>) -> Result<Self, SimError> {
         let path = wave.map(|p| CString::new(p.to_string_lossy().as_bytes()).unwrap());
+        // SAFETY: `new` is the shim's constructor; the path outlives the
+        // call (the shim copies it) or is null for no waveform.
         let raw = unsafe { (info.ffi.new)(path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr())) };
+        // SAFETY: `raw` is the live model just made.
         let tracing = unsafe { (info.ffi.tracing)(raw) } != 0;
         let ptrs: Vec<*mut u8> = (0..info.ports.len())
+            // SAFETY: `raw` is live and `i` indexes the shim's own port table.
             .map(|i| unsafe { (info.ffi.port)(raw, i as i32) }.cast())
             .collect();
         let mut sim = Self {
@@ -158,6 +163,8 @@ impl Sim {
         };
         // Verilator stores ports of <=8, <=16, <=32 and <=64 bits as
         // uint8_t, uint16_t, uint32_t and uint64_t.
+        // SAFETY: `p` points at this input's storage in the live model, of
+        // the type its width (checked on lookup) says.
         unsafe {
             match bits {
                 0..=8 => *p = v as u8,
@@ -173,6 +180,7 @@ impl Sim {
     pub fn get(&self, port: Output) -> u64 {
         let bits = self.info.ports[port.0].bits;
         let p = self.ptrs[port.0];
+        // SAFETY: as in `set`: this output's storage, typed by its width.
         unsafe {
             match bits {
                 0..=8 => u64::from(*p),
@@ -202,6 +210,7 @@ impl Sim {
             for (i, v) in b.iter_mut().enumerate() {
                 *v = bytes.get(w * 4 + i).copied().unwrap_or(0);
             }
+            // SAFETY: a port wider than 64 bits is `words` 32-bit words.
             unsafe { *p.add(w) = u32::from_le_bytes(b) };
         }
     }
@@ -217,6 +226,7 @@ impl Sim {
         }
         let p = self.ptrs[port.0] as *const u32;
         for (w, chunk) in out.chunks_mut(4).enumerate().take(bits.div_ceil(32)) {
+            // SAFETY: `w` is below the port's `bits.div_ceil(32)` words.
             let v = unsafe { *p.add(w) }.to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
@@ -226,6 +236,7 @@ impl Sim {
     /// reading outputs.
     #[inline]
     pub fn eval(&mut self) {
+        // SAFETY: `raw` is the live model this value owns.
         unsafe {
             (self.info.ffi.eval)(self.raw);
             if self.tracing {
@@ -239,6 +250,7 @@ impl Sim {
     /// two evaluations.
     #[inline]
     pub fn tick(&mut self) {
+        // SAFETY: `raw` is live; `clock` points at its 1-bit clock input.
         unsafe {
             *self.clock = 1;
             (self.info.ffi.eval)(self.raw);
@@ -270,6 +282,7 @@ impl Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        // SAFETY: `raw` was made by `new` and is freed once, here.
         unsafe { (self.info.ffi.free)(self.raw) };
     }
 }

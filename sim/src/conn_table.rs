@@ -1,9 +1,9 @@
 //! `conn_table` under Verilator: frames' lookups in, results out, and the
 //! host's commands, with the same types the model speaks.
 
-use crate::bridge::{model, Input, ModelInfo, Output, Sim, MODELS};
+use crate::bridge::{Input, MODELS, ModelInfo, Output, Sim, model};
 use crate::stream::{Coin, Traffic};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use model::conn_table::{Answer, Cmd, Outcome, Request};
 use spec::conn_table::{self as ct, Class, CmdStatus, Command, Key};
 use spec::toeplitz::KEY_BYTES;
@@ -137,19 +137,19 @@ impl ConnTableRtl {
             opts: sim.input("req_opts")?,
         };
         let cmd = CmdPorts {
-            valid: sim.input("cmd_valid")?,
-            ready: sim.output("cmd_ready")?,
-            op: sim.input("cmd_op")?,
-            bank: sim.input("cmd_bank")?,
-            slot: sim.input("cmd_slot")?,
-            key: sim.input("cmd_key")?,
-            rcv_nxt: sim.input("cmd_rcv_nxt")?,
-            snd_una: sim.input("cmd_snd_una")?,
-            rsp_valid: sim.output("rsp_valid")?,
-            rsp_status: sim.output("rsp_status")?,
-            rsp_slot: sim.output("rsp_slot")?,
-            rsp_key: sim.output("rsp_key")?,
-            rsp_state: sim.output("rsp_state")?,
+            valid: sim.input("cmd$valid")?,
+            ready: sim.output("cmd$ready")?,
+            op: sim.input("cmd$op")?,
+            bank: sim.input("cmd$bank")?,
+            slot: sim.input("cmd$slot")?,
+            key: sim.input("cmd$key")?,
+            rcv_nxt: sim.input("cmd$rcv_nxt")?,
+            snd_una: sim.input("cmd$snd_una")?,
+            rsp_valid: sim.output("cmd$rsp_valid")?,
+            rsp_status: sim.output("cmd$rsp_status")?,
+            rsp_slot: sim.output("cmd$rsp_slot")?,
+            rsp_key: sim.output("cmd$rsp_key")?,
+            rsp_state: sim.output("cmd$rsp_state")?,
         };
         let mut t = Self {
             res: sim.output("res")?,

@@ -4,10 +4,10 @@
 //! frames given to `wire_rx` are offered on the RX port beat by beat (with
 //! random idle cycles) while the clock runs, whatever the driver is doing.
 
-use crate::bridge::{model_named, Input, Output, Sim};
+use crate::bridge::{Input, Output, Sim, model_named};
 use crate::mem_port::{MemPort, MemTiming};
 use crate::stream::{Beat, Coin, SinkPorts, SourcePorts, Traffic};
-use anyhow::{anyhow, Result};
+use anyhow::{Result, anyhow};
 use host::device::{Device, DeviceError};
 use host::dma_mem::DmaMem;
 use host::sim_device::SimDevice;
@@ -191,13 +191,13 @@ impl EngineRtl {
             }),
         );
         self.sim.eval();
-        if let Some((_, _, last)) = beat {
-            if self.sim.get(self.rx.ready) == 1 {
-                self.rx_off += 8;
-                if last {
-                    self.rx_queue.pop_front();
-                    self.rx_off = 0;
-                }
+        if let Some((_, _, last)) = beat
+            && self.sim.get(self.rx.ready) == 1
+        {
+            self.rx_off += 8;
+            if last {
+                self.rx_queue.pop_front();
+                self.rx_off = 0;
             }
         }
         self.port.sample(&self.sim, &mut self.mem);

@@ -1,8 +1,8 @@
 //! `rx_checksum` under Verilator: frames in, verdict records out.
 
-use crate::bridge::{model, Input, Output, Sim};
+use crate::bridge::{Input, Output, Sim, model};
 use crate::stream::{Beat, Harness, SinkPorts};
-use anyhow::{anyhow, Result};
+use anyhow::{Result, anyhow};
 use std::path::Path;
 
 pub struct RxChecksumRtl {

@@ -6,11 +6,11 @@
 //! `DmaMem`, so a write outside a posted buffer or a completion slot is a
 //! recorded fault.
 
-use crate::bridge::{model_named, Input, Output, Sim};
+use crate::bridge::{Input, Output, Sim, model_named};
 use crate::conn_table::hash_key_port;
 use crate::mem_port::{MemPort, MemTiming};
 use crate::stream::{Coin, Traffic};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{Result, anyhow, bail};
 use host::dma_mem::{DmaMem, Perm};
 use model::conn_table::{Answer, Cmd};
 use rand::rngs::SmallRng;
@@ -118,17 +118,17 @@ impl RxEngineRtl {
                 o("rx_too_big")?,
             ],
             class_counts: o("class_counts")?,
-            cmd_valid: i("cmd_valid")?,
-            cmd_ready: o("cmd_ready")?,
-            cmd_op: i("cmd_op")?,
-            cmd_bank: i("cmd_bank")?,
-            cmd_slot: i("cmd_slot")?,
-            cmd_key: i("cmd_key")?,
-            cmd_rcv_nxt: i("cmd_rcv_nxt")?,
-            cmd_snd_una: i("cmd_snd_una")?,
-            rsp_valid: o("rsp_valid")?,
-            rsp_status: o("rsp_status")?,
-            rsp_slot: o("rsp_slot")?,
+            cmd_valid: i("cmd$valid")?,
+            cmd_ready: o("cmd$ready")?,
+            cmd_op: i("cmd$op")?,
+            cmd_bank: i("cmd$bank")?,
+            cmd_slot: i("cmd$slot")?,
+            cmd_key: i("cmd$key")?,
+            cmd_rcv_nxt: i("cmd$rcv_nxt")?,
+            cmd_snd_una: i("cmd$snd_una")?,
+            rsp_valid: o("cmd$rsp_valid")?,
+            rsp_status: o("cmd$rsp_status")?,
+            rsp_slot: o("cmd$rsp_slot")?,
         };
         let key = sim.input("hash_key")?;
         sim.set_bytes(key, &hash_key_port(hash_key));

@@ -1,9 +1,9 @@
 //! `rx_parser` under Verilator: frames in, header records out.
 
-use crate::bridge::{model, Input, Output, Sim};
+use crate::bridge::{Input, Output, Sim, model};
 use crate::stream::{Beat, Harness, SinkPorts};
-use anyhow::{anyhow, Result};
-use spec::rx_parse::{Record, RECORD_BITS};
+use anyhow::{Result, anyhow};
+use spec::rx_parse::{RECORD_BITS, Record};
 use std::path::Path;
 
 pub struct RxParserRtl {

@@ -1,9 +1,9 @@
 //! `tso` and `tx_path` under Verilator: host frames with descriptors in,
 //! segments (or wire frames) out, one [`Frame`] per host frame.
 
-use crate::bridge::{model, Input, Output, Sim};
-use crate::stream::{run, Beat, Harness, SinkPorts, SourcePorts, Traffic};
-use anyhow::{anyhow, bail, Result};
+use crate::bridge::{Input, Output, Sim, model};
+use crate::stream::{Beat, Harness, SinkPorts, SourcePorts, Traffic, run};
+use anyhow::{Result, anyhow, bail};
 use host::tx_engine::{Sent, TxEngine, TxFrame, Wire};
 use spec::tso::Status;
 use std::collections::VecDeque;

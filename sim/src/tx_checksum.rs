@@ -1,8 +1,8 @@
 //! `tx_checksum` under Verilator: frames with commands in, frames out.
 
-use crate::bridge::{model_named, Input, Output, Sim};
+use crate::bridge::{Input, Output, Sim, model_named};
 use crate::stream::{Beat, Harness, SinkPorts, SourcePorts};
-use anyhow::{anyhow, Result};
+use anyhow::{Result, anyhow};
 use std::path::Path;
 
 /// One frame as the block sent it.

@@ -52,8 +52,8 @@
 //! result is a [`RESULT_BITS`]-bit word ([`FIELD_CLASS`], [`FIELD_HIT`],
 //! [`FIELD_SLOT`], [`FIELD_HASH`]); an entry's state a [`STATE_BITS`]-bit word.
 
-use crate::field::{layout_is_sound, Field};
-use crate::rx_parse::{Opt, FIELD_OPTS};
+use crate::field::{Field, layout_is_sound};
+use crate::rx_parse::{FIELD_OPTS, Opt};
 use crate::tcp;
 use crate::toeplitz;
 

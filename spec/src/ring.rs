@@ -21,7 +21,7 @@
 //! arrive (or arrive while the engine is disabled) are dropped whole before
 //! classification and counted (`regs::Counter::RxNoBuffer` / `RxCplFull`).
 
-use crate::field::{layout_is_sound, Field};
+use crate::field::{Field, layout_is_sound};
 
 pub const TX_DESC_BYTES: usize = 16;
 pub const TX_CPL_BYTES: usize = 8;

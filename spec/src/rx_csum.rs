@@ -36,7 +36,7 @@
 //! frame's `user` flag and the frame length (saturating at
 //! [`crate::stream::OFFSET_MAX`]).
 
-use crate::field::{layout_is_sound, Field};
+use crate::field::{Field, layout_is_sound};
 
 /// EtherTypes that announce a VLAN tag: 802.1Q and 802.1ad (QinQ).
 pub const VLAN_TPIDS: [u16; 2] = [0x8100, 0x88A8];

@@ -32,7 +32,7 @@
 //! Every frame ends with one [`Status`] and the count of segments sent on
 //! the `done` port.
 
-use crate::field::{layout_is_sound, Field};
+use crate::field::{Field, layout_is_sound};
 use crate::tx_csum;
 
 /// Bits of the descriptor (61: the host keeps it in a `u64`).

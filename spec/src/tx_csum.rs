@@ -25,7 +25,7 @@
 //! the instance's buffer are cut to its maximum length and refused with
 //! [`Status::TooLong`].
 
-use crate::field::{layout_is_sound, Field};
+use crate::field::{Field, layout_is_sound};
 
 pub const CMD_BITS: u32 = 32;
 pub const FIELD_L3_OFFSET: Field = Field::new("l3_offset", 0, 10);

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sim::conn_table::ConnTableRtl;
 use sim::rx_checksum::RxChecksumRtl;
 use sim::rx_parser::RxParserRtl;
-use sim::stream::{run, Counters, Traffic};
+use sim::stream::{Counters, Traffic, run};
 use sim::tso::TxRtl;
 use sim::tx_checksum::TxChecksumRtl;
 use std::time::Instant;
@@ -227,7 +227,7 @@ fn table_rate(conns: usize, n: usize) -> Rate {
             v6: false,
             src: [0; 16],
             dst: [0; 16],
-            sport: rng.gen(),
+            sport: rng.r#gen(),
             dport: 80,
         };
         rng.fill(&mut k.src[..4]);
@@ -282,10 +282,12 @@ fn table_rate(conns: usize, n: usize) -> Rate {
 fn tso_rate(block: &'static str, width: usize, mss: u16, n: usize) -> TsoRate {
     let mut g = SuperGen::new(mss.into());
     let work: Vec<_> = (0..n)
-        .map(|_| loop {
-            let f = g.super_frame(65_000, mss, false, false);
-            if f.desc.hdr_len == 66 {
-                break f;
+        .map(|_| {
+            loop {
+                let f = g.super_frame(65_000, mss, false, false);
+                if f.desc.hdr_len == 66 {
+                    break f;
+                }
             }
         })
         .collect();

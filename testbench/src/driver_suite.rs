@@ -9,7 +9,7 @@
 
 use crate::frames::FrameGen;
 use crate::super_frames::SuperGen;
-use anyhow::{ensure, Result};
+use anyhow::{Result, ensure};
 use host::device::Device;
 use host::driver_tx::{run_until, send_all};
 use host::nic::{Config, Nic, RxFrame};

@@ -28,7 +28,7 @@ impl FrameGen {
     }
 
     fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.rng.gen()).collect()
+        (0..n).map(|_| self.rng.r#gen()).collect()
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -73,7 +73,7 @@ impl FrameGen {
             f.extend_from_slice(&0x86DDu16.to_be_bytes());
             self.ipv6_header(&mut f, l3)
         } else {
-            let et = self.rng.gen::<u16>();
+            let et = self.rng.r#gen::<u16>();
             f.extend_from_slice(&et.to_be_bytes());
             return self.fill(f, len);
         };
@@ -105,7 +105,7 @@ impl FrameGen {
         match self.rng.gen_range(0..100) {
             0..=54 => 6,
             55..=89 => 17,
-            _ => self.rng.gen(),
+            _ => self.rng.r#gen(),
         }
     }
 
@@ -124,7 +124,7 @@ impl FrameGen {
             0..=79 => 0x4000,
             80..=89 => 0,
             90..=94 => 0x2000,
-            _ => self.rng.gen(),
+            _ => self.rng.r#gen(),
         };
         let proto = self.proto();
         let mut h = self.bytes(4 * usize::from(ihl.max(5)));
@@ -174,7 +174,7 @@ impl FrameGen {
             let len: u8 = if self.chance(0.9) {
                 self.rng.gen_range(0..4)
             } else {
-                self.rng.gen()
+                self.rng.r#gen()
             };
             let mut e = self.bytes(8 * (usize::from(len) + 1));
             e[0] = w[1];
@@ -232,7 +232,7 @@ impl FrameGen {
                 68..=87 => (8, 10),
                 88..=91 => (0, 1),
                 92..=95 => (self.rng.gen_range(9..=254), self.rng.gen_range(2..=12)),
-                _ => (self.rng.gen_range(2..=8), self.rng.gen()),
+                _ => (self.rng.gen_range(2..=8), self.rng.r#gen()),
             };
             if o.len() + usize::from(len) > n && self.chance(0.8) {
                 // Pad the rest as stacks do, with NOPs or an EOL.
@@ -244,7 +244,7 @@ impl FrameGen {
             if len > 1 {
                 o.push(len);
                 for _ in 2..len {
-                    o.push(self.rng.gen());
+                    o.push(self.rng.r#gen());
                 }
             }
         }
@@ -275,7 +275,11 @@ impl FrameGen {
             if hlen >= 20 && l.l3 + hlen <= f.len() {
                 f[l.l3 + 10..l.l3 + 12].fill(0);
                 let c = !csum::sum(&f[l.l3..l.l3 + hlen]);
-                let c = if self.chance(0.9) { c } else { self.rng.gen() };
+                let c = if self.chance(0.9) {
+                    c
+                } else {
+                    self.rng.r#gen()
+                };
                 f[l.l3 + 10..l.l3 + 12].copy_from_slice(&c.to_be_bytes());
             }
         }
@@ -315,7 +319,7 @@ impl FrameGen {
             0..=74 if !s == 0 && self.chance(0.5) => 0xFFFF,
             0..=74 => !s,
             75..=84 if l.proto == 17 => 0,
-            _ => self.rng.gen(),
+            _ => self.rng.r#gen(),
         };
         f[at..at + 2].copy_from_slice(&c.to_be_bytes());
     }

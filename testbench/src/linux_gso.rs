@@ -541,17 +541,18 @@ fn recv_frame(fd: &OwnedFd, buf: &mut [u8], nonblocking: bool) -> Result<Option<
         return Ok(None);
     }
     let mut frame = buf[..n].to_vec();
-    if let Some(aux) = auxdata(&msg) {
-        if aux.tp_status & libc::TP_STATUS_VLAN_VALID != 0 && n >= 12 {
-            let tpid = if aux.tp_status & libc::TP_STATUS_VLAN_TPID_VALID != 0 {
-                aux.tp_vlan_tpid
-            } else {
-                0x8100
-            };
-            let mut tag = tpid.to_be_bytes().to_vec();
-            tag.extend_from_slice(&aux.tp_vlan_tci.to_be_bytes());
-            frame.splice(12..12, tag);
-        }
+    if let Some(aux) = auxdata(&msg)
+        && aux.tp_status & libc::TP_STATUS_VLAN_VALID != 0
+        && n >= 12
+    {
+        let tpid = if aux.tp_status & libc::TP_STATUS_VLAN_TPID_VALID != 0 {
+            aux.tp_vlan_tpid
+        } else {
+            0x8100
+        };
+        let mut tag = tpid.to_be_bytes().to_vec();
+        tag.extend_from_slice(&aux.tp_vlan_tci.to_be_bytes());
+        frame.splice(12..12, tag);
     }
     Ok(Some(frame))
 }

@@ -26,9 +26,9 @@ impl SuperGen {
     /// A super-frame with `payload` bytes, cut at `mss`.
     pub fn super_frame(&mut self, payload: usize, mss: u16, v6: bool, vlan: bool) -> TxFrame {
         let r = &mut self.rng;
-        let mut f: Vec<u8> = (0..12).map(|_| r.gen()).collect();
+        let mut f: Vec<u8> = (0..12).map(|_| r.r#gen()).collect();
         if vlan {
-            f.extend([0x81, 0x00, r.gen::<u8>() & 0x0F, r.gen()]);
+            f.extend([0x81, 0x00, r.r#gen::<u8>() & 0x0F, r.r#gen()]);
         }
         f.extend(if v6 { [0x86, 0xDD] } else { [0x08, 0x00] });
         let l3 = f.len();
@@ -37,51 +37,56 @@ impl SuperGen {
             0 => vec![],
             1 => {
                 let mut o = vec![1, 1, 8, 10];
-                o.extend((0..8).map(|_| r.gen::<u8>()));
+                o.extend((0..8).map(|_| r.r#gen::<u8>()));
                 o
             }
-            _ => (0..4 * r.gen_range(1..=10)).map(|_| r.gen()).collect(),
+            _ => (0..4 * r.gen_range(1..=10)).map(|_| r.r#gen()).collect(),
         };
         let tcp_len = 20 + opts.len() + payload;
         if v6 {
-            f.extend([0x60 | (r.gen::<u8>() & 0x0F), r.gen(), r.gen(), r.gen()]);
+            f.extend([
+                0x60 | (r.r#gen::<u8>() & 0x0F),
+                r.r#gen(),
+                r.r#gen(),
+                r.r#gen(),
+            ]);
             f.extend(((tcp_len) as u16).to_be_bytes());
-            f.extend([6, r.gen()]);
-            f.extend((0..32).map(|_| r.gen::<u8>()));
+            f.extend([6, r.r#gen()]);
+            f.extend((0..32).map(|_| r.r#gen::<u8>()));
         } else {
-            f.extend([0x45, r.gen()]);
+            f.extend([0x45, r.r#gen()]);
             f.extend(((20 + tcp_len) as u16).to_be_bytes());
             // IDs near the wrap now and then.
             let id: u16 = if r.gen_bool(0.3) {
-                0xFFF0 | r.gen::<u16>() & 0xF
+                0xFFF0 | r.r#gen::<u16>() & 0xF
             } else {
-                r.gen()
+                r.r#gen()
             };
             f.extend(id.to_be_bytes());
-            f.extend([0x40, 0, r.gen(), 6, 0, 0]);
-            f.extend((0..8).map(|_| r.gen::<u8>()));
+            f.extend([0x40, 0, r.r#gen(), 6, 0, 0]);
+            f.extend((0..8).map(|_| r.r#gen::<u8>()));
             let c = !csum::sum(&f[l3..l3 + 20]);
             f[l3 + 10..l3 + 12].copy_from_slice(&c.to_be_bytes());
         }
         let l4 = f.len();
-        f.extend((0..4).map(|_| r.gen::<u8>()));
+        f.extend((0..4).map(|_| r.r#gen::<u8>()));
         let seq: u32 = if r.gen_bool(0.3) {
-            0xFFFF_F000 | r.gen::<u32>() & 0xFFF
+            0xFFFF_F000 | r.r#gen::<u32>() & 0xFFF
         } else {
-            r.gen()
+            r.r#gen()
         };
         f.extend(seq.to_be_bytes());
-        f.extend((0..4).map(|_| r.gen::<u8>()));
+        f.extend((0..4).map(|_| r.r#gen::<u8>()));
         f.extend([
             (((20 + opts.len()) / 4) << 4) as u8,
-            r.gen(),
-            r.gen(),
-            r.gen(),
+            r.r#gen(),
+            r.r#gen(),
+            r.r#gen(),
         ]);
-        f.extend([0, 0, r.gen(), r.gen()]);
+        f.extend([0, 0, r.r#gen(), r.r#gen()]);
         f.extend(&opts);
         let hdr = f.len();
-        f.extend((0..payload).map(|_| r.gen::<u8>()));
+        f.extend((0..payload).map(|_| r.r#gen::<u8>()));
         // Linux's CHECKSUM_PARTIAL seed: the pseudo-header sum, folded.
         let addrs = if v6 {
             l3 + 8..l3 + 40
@@ -134,7 +139,7 @@ impl SuperGen {
         let mut user = false;
         match r.gen_range(0..20) {
             0 => {
-                desc.mss = if r.gen() {
+                desc.mss = if r.r#gen() {
                     0
                 } else {
                     r.gen_range(MSS_MAX + 1..16384)
@@ -152,13 +157,13 @@ impl SuperGen {
                 let cut = r.gen_range(0..frame.len());
                 frame.truncate(cut.max(1));
             }
-            7 => frame.extend((0..r.gen_range(1..100)).map(|_| r.gen::<u8>())),
+            7 => frame.extend((0..r.gen_range(1..100)).map(|_| r.r#gen::<u8>())),
             8 => user = true,
             9 => {
                 // A plain frame asking for checksums (or not).
                 desc.tso = false;
-                desc.ip_csum = !desc.v6 && r.gen();
-                desc.l4_csum = r.gen();
+                desc.ip_csum = !desc.v6 && r.r#gen();
+                desc.l4_csum = r.r#gen();
                 desc.udp = r.gen_bool(0.2);
                 desc.len = frame.len().min(spec::tso::FRAME_MAX + 100) as u32;
                 frame.truncate(desc.len as usize);

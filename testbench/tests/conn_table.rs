@@ -11,7 +11,7 @@ use sim::conn_table::ConnTableRtl;
 use sim::stream::Traffic;
 use spec::conn_table::{Class, CmdStatus, Key};
 use spec::rx_parse::Status;
-use spec::toeplitz::{hash, KEY_BYTES};
+use spec::toeplitz::{KEY_BYTES, hash};
 use std::collections::BTreeMap;
 
 const WAYS: usize = 4;
@@ -23,8 +23,8 @@ fn random_key(rng: &mut StdRng) -> Key {
         v6,
         src: [0; 16],
         dst: [0; 16],
-        sport: rng.gen(),
-        dport: rng.gen(),
+        sport: rng.r#gen(),
+        dport: rng.r#gen(),
     };
     rng.fill(&mut k.src[..n]);
     rng.fill(&mut k.dst[..n]);
@@ -67,8 +67,8 @@ fn commands_equal_the_model_while_the_table_fills_past_full() {
         };
         let cmd = Cmd::Insert {
             key,
-            rcv_nxt: rng.gen(),
-            snd_una: rng.gen(),
+            rcv_nxt: rng.r#gen(),
+            snd_una: rng.r#gen(),
             bank,
         };
         let a = both(&mut rtl, &mut table, &cmd);
@@ -83,13 +83,13 @@ fn commands_equal_the_model_while_the_table_fills_past_full() {
         };
         let cmd = match rng.gen_range(0..6) {
             0 => Cmd::Remove(slot),
-            1 => Cmd::WriteRcvNxt(slot, rng.gen()),
-            2 => Cmd::WriteSndUna(slot, rng.gen()),
+            1 => Cmd::WriteRcvNxt(slot, rng.r#gen()),
+            2 => Cmd::WriteSndUna(slot, rng.r#gen()),
             3 => Cmd::ReadCounters(slot),
             4 => Cmd::Insert {
                 key: random_key(&mut rng),
-                rcv_nxt: rng.gen(),
-                snd_una: rng.gen(),
+                rcv_nxt: rng.r#gen(),
+                snd_una: rng.r#gen(),
                 bank: None,
             },
             _ => Cmd::Read(slot),
@@ -120,7 +120,7 @@ fn request(rng: &mut StdRng, key: Key, nxt: &mut u32) -> Request {
         6 => nxt.wrapping_sub(plen + rng.gen_range(0..3000)),
         7 => nxt.wrapping_add(rng.gen_range(1..100_000)),
         8 => nxt.wrapping_sub(rng.gen_range(1..plen.max(2))),
-        _ => rng.gen(),
+        _ => rng.r#gen(),
     };
     Request {
         status: if rng.gen_bool(0.95) {
@@ -131,7 +131,7 @@ fn request(rng: &mut StdRng, key: Key, nxt: &mut u32) -> Request {
         csum_bad: rng.gen_bool(0.04),
         key,
         seq,
-        ack: rng.gen(),
+        ack: rng.r#gen(),
         plen,
         flags: match rng.gen_range(0..10) {
             0 => rng.gen_range(0..1 << 12),
@@ -155,11 +155,11 @@ fn lookups_equal_the_model_with_idle_and_backpressure() {
     let mut conns: Vec<(Key, u32)> = Vec::new();
     for _ in 0..300 {
         let key = random_key(&mut rng);
-        let rcv_nxt = rng.gen();
+        let rcv_nxt = rng.r#gen();
         let cmd = Cmd::Insert {
             key,
             rcv_nxt,
-            snd_una: rng.gen(),
+            snd_una: rng.r#gen(),
             bank: None,
         };
         if both(&mut rtl, &mut table, &cmd).status == CmdStatus::Ok {
@@ -218,7 +218,7 @@ fn lookups_equal_the_model_with_idle_and_backpressure() {
             let slot = table.lookup(&key);
             let cmd = match (rng.gen_range(0..4), slot) {
                 (0, Some(s)) => Cmd::WriteRcvNxt(s, nxt),
-                (1, Some(s)) => Cmd::WriteSndUna(s, rng.gen()),
+                (1, Some(s)) => Cmd::WriteSndUna(s, rng.r#gen()),
                 (2, Some(s)) => Cmd::Remove(s),
                 _ => Cmd::Insert {
                     key,

@@ -2,7 +2,7 @@
 //! lane masks and random idle cycles against the model's sum.
 
 use rand::{Rng, SeedableRng};
-use sim::bridge::{model, Sim};
+use sim::bridge::{Sim, model};
 
 /// A frame for the block: its bytes, and which of them count.
 struct Job {
@@ -86,7 +86,7 @@ fn random(width: usize, seed: u64) {
         .map(|_| {
             let len = rng.gen_range(1..200usize);
             Job {
-                bytes: (0..len).map(|_| rng.gen()).collect(),
+                bytes: (0..len).map(|_| rng.r#gen()).collect(),
                 counted: (0..len).map(|_| rng.gen_bool(0.7)).collect(),
             }
         })

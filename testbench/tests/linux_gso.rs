@@ -121,11 +121,7 @@ impl Case {
     }
 
     fn tcp_header(&self) -> usize {
-        if self.ts {
-            32
-        } else {
-            20
-        }
+        if self.ts { 32 } else { 20 }
     }
 
     /// The largest payload whose datagram fits 65535 bytes (the IPv4 total
@@ -507,7 +503,7 @@ fn random_sweep_matches_linux() {
             };
             let m = usize::from(mss);
             let mut c = Case::new(v6, mss, 0);
-            c.vlan = rng.gen_bool(0.5).then(|| rng.gen());
+            c.vlan = rng.gen_bool(0.5).then(|| rng.r#gen());
             c.ip_options = !v6 && rng.gen_bool(0.15);
             c.ts = rng.gen_bool(0.5);
             c.payload = match rng.gen_range(0..4) {
@@ -520,28 +516,28 @@ fn random_sweep_matches_linux() {
             c.flags = if rng.gen_bool(0.5) {
                 FLAG_SETS[rng.gen_range(0..FLAG_SETS.len())]
             } else {
-                rng.gen()
+                rng.r#gen()
             };
-            c.tcp_res = if rng.gen_bool(0.2) { rng.gen() } else { 0 };
+            c.tcp_res = if rng.gen_bool(0.2) { rng.r#gen() } else { 0 };
             c.seq = if rng.gen_bool(0.3) {
                 u32::MAX - rng.gen_range(0..70_000)
             } else {
-                rng.gen()
+                rng.r#gen()
             };
-            c.ack = rng.gen();
+            c.ack = rng.r#gen();
             c.ip_id = if rng.gen_bool(0.3) {
                 u16::MAX - rng.gen_range(0..130)
             } else {
-                rng.gen()
+                rng.r#gen()
             };
-            c.df = rng.gen();
-            c.tos = rng.gen();
+            c.df = rng.r#gen();
+            c.tos = rng.r#gen();
             c.ttl = rng.gen_range(1..=255);
-            c.flow = rng.gen();
+            c.flow = rng.r#gen();
             c.ports = (rng.gen_range(1024..=u16::MAX), rng.gen_range(1..=u16::MAX));
-            c.hosts = rng.gen();
-            c.window = rng.gen();
-            c.urg_ptr = if c.flags & URG != 0 { rng.gen() } else { 0 };
+            c.hosts = rng.r#gen();
+            c.window = rng.r#gen();
+            c.urg_ptr = if c.flags & URG != 0 { rng.r#gen() } else { 0 };
             c.fill = i + 7;
             c.capped()
         })

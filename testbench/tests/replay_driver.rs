@@ -6,7 +6,7 @@
 //! holds installed at the end, with the same counters. Both on the model
 //! engine and on the RTL engine under Verilator.
 
-use host::emu_host::{tuple_text, FlowState};
+use host::emu_host::{FlowState, tuple_text};
 use toe::{
     options::{Backend, Options},
     replay::replay,

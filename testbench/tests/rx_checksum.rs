@@ -2,7 +2,7 @@
 
 use rand::{Rng, SeedableRng};
 use sim::rx_checksum::RxChecksumRtl;
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use spec::rx_csum::Verdict;
 use testbench::frames::FrameGen;
 

@@ -61,7 +61,7 @@ impl Flow {
         } else {
             rng.gen_range(1..1400)
         };
-        let payload: Vec<u8> = (0..plen).map(|_| rng.gen()).collect();
+        let payload: Vec<u8> = (0..plen).map(|_| rng.r#gen()).collect();
         let seq = match rng.gen_range(0..20) {
             0 => self.seq.wrapping_sub(100),
             1 => self.seq.wrapping_add(1000),
@@ -99,10 +99,10 @@ impl Flows {
                     v6: i % 3 == 2,
                     src,
                     dst,
-                    sport: rng.gen(),
+                    sport: rng.r#gen(),
                     dport: 80,
-                    seq: rng.gen(),
-                    ack: rng.gen(),
+                    seq: rng.r#gen(),
+                    ack: rng.r#gen(),
                 }
             })
             .collect();
@@ -248,14 +248,14 @@ const EAGER: HostPolicy = HostPolicy {
 };
 
 /// One run of mixed traffic: `flows` connections installed, `n` frames of
-/// up to `max` bytes (generator seed `gen`), wire idle `idle`, the host
+/// up to `max` bytes (generator seed `seed`), wire idle `idle`, the host
 /// acting by `policy`; the completions checked against the models.
 struct Case<'a> {
     variant: &'a str,
     mem: MemTiming,
     logs: (u32, u32),
     flows: usize,
-    gen: u64,
+    seed: u64,
     n: usize,
     max: usize,
     idle: f64,
@@ -275,7 +275,7 @@ fn run(case: Case) -> Ran {
     let mut rng = StdRng::seed_from_u64(case.mem.seed);
     let mut flows = Flows::new(&mut rng, case.flows);
     flows.install(&mut e, &mut table);
-    let frames = mixed(case.gen, case.n, case.max, &mut flows);
+    let frames = mixed(case.seed, case.n, case.max, &mut flows);
     let traffic = Traffic {
         idle: case.idle,
         backpressure: 0.0,
@@ -308,7 +308,7 @@ fn ring_of_8_wraps_with_a_lazy_host_and_stalling_memory() {
         },
         logs: (3, 3),
         flows: 6,
-        gen: 1,
+        seed: 1,
         n: 500,
         max: 1600,
         idle: 0.2,
@@ -352,7 +352,7 @@ fn eager_host_drops_nothing() {
         },
         logs: (5, 5),
         flows: 8,
-        gen: 2,
+        seed: 2,
         n: 400,
         max: 9018,
         idle: 0.3,
@@ -380,7 +380,7 @@ fn default_table_build() {
         },
         logs: (4, 4),
         flows: 20,
-        gen: 11,
+        seed: 11,
         n: 300,
         max: 3000,
         idle: 0.2,
@@ -513,7 +513,7 @@ fn frames_longer_than_their_buffer_are_cut_and_not_classified() {
         },
         logs: (3, 4),
         flows: 6,
-        gen: 7,
+        seed: 7,
         n: 300,
         max: 1500,
         idle: 0.2,

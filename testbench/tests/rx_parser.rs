@@ -3,7 +3,7 @@
 
 use rand::{Rng, SeedableRng};
 use sim::rx_parser::RxParserRtl;
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use spec::rx_parse::Header;
 use testbench::frames::FrameGen;
 

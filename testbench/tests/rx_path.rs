@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use sim::conn_table::ConnTableRtl;
 use sim::rx_checksum::RxChecksumRtl;
 use sim::rx_parser::RxParserRtl;
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use spec::conn_table::{Class, CmdStatus};
 use spec::rx_csum::Verdict;
 use spec::rx_parse::Header;

@@ -3,9 +3,9 @@
 //! hash on random keys and 4-tuples, with inputs on random cycles.
 
 use rand::{Rng, SeedableRng};
-use sim::bridge::{model, Sim};
+use sim::bridge::{Sim, model};
 use sim::conn_table::hash_key_port as key_port;
-use spec::toeplitz::{hash, tuple, DEFAULT_KEY, KEY_BYTES, MAX_INPUT_BYTES};
+use spec::toeplitz::{DEFAULT_KEY, KEY_BYTES, MAX_INPUT_BYTES, hash, tuple};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The input port: the bytes big-endian, zero-padded after the tuple.
@@ -117,10 +117,10 @@ fn random_keys_and_tuples_back_to_back_and_with_gaps() {
             rng.fill(&mut key[..]);
             let v6 = rng.gen_bool(0.5);
             let addr = |rng: &mut rand::rngs::StdRng| -> Vec<u8> {
-                (0..if v6 { 16 } else { 4 }).map(|_| rng.gen()).collect()
+                (0..if v6 { 16 } else { 4 }).map(|_| rng.r#gen()).collect()
             };
             let (s, d) = (addr(&mut rng), addr(&mut rng));
-            (key, tuple(&s, &d, rng.gen(), rng.gen()))
+            (key, tuple(&s, &d, rng.r#gen(), rng.r#gen()))
         })
         .collect();
     let want: Vec<u32> = jobs.iter().map(|(k, i)| hash(k, i)).collect();

@@ -15,7 +15,7 @@
 
 use capture::{Reader, Record};
 use sim::rx_parser::RxParserRtl;
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use spec::rx_parse::{Header, Opt, Status};
 use std::collections::{BTreeMap, HashMap};
 use std::process::Command;

@@ -5,7 +5,7 @@
 //! Every frame must come out exactly as the model says, and the block must
 //! drain: `run` fails on a hang.
 
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use sim::tso::TxRtl;
 use spec::tso::Status;
 use testbench::super_frames::{SuperGen, Work};

@@ -4,7 +4,7 @@
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sim::stream::{run, Traffic};
+use sim::stream::{Traffic, run};
 use sim::tx_checksum::{Sent, TxChecksumRtl};
 use spec::tx_csum::{Command, Status};
 use testbench::frames::FrameGen;
@@ -29,8 +29,8 @@ fn cases(seed: u64, n: usize, max: usize) -> Vec<Case> {
                 _ => {
                     let hi = frame.len() as u16 + 24;
                     Command {
-                        ip: rng.gen(),
-                        l4: rng.gen(),
+                        ip: rng.r#gen(),
+                        l4: rng.r#gen(),
                         l3_offset: rng.gen_range(0..hi.min(1023)),
                         csum_start: rng.gen_range(0..hi.min(1023)),
                         csum_offset: rng.gen_range(0..=255),

@@ -32,7 +32,7 @@ pub use rtl::RtlPass;
 #[cfg(feature = "rtl")]
 mod rtl {
     use super::*;
-    use sim::stream::{run, Harness};
+    use sim::stream::{Harness, run};
     use sim::traffic::{Counters, Traffic};
     use std::time::{Duration, Instant};
 

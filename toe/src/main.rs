@@ -1,6 +1,6 @@
 //! `toe`: the opentoe command line.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use sim::traffic::Traffic;

@@ -1,6 +1,6 @@
 //! What `toe replay` and `toe ss` are asked to do, and the checks on it.
 
-use anyhow::{ensure, Result};
+use anyhow::{Result, ensure};
 use sim::traffic::Traffic;
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@
 //! ([`crate::replay_tx`]).
 
 use crate::input::Input;
-use crate::options::{check, Options, Progress};
+use crate::options::{Options, Progress, check};
 use crate::pass::{Pass, Work};
 use crate::replay_driver::DriverPass;
 use crate::replay_table::TablePass;

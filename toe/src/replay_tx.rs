@@ -18,7 +18,7 @@ use crate::options::{Backend, Options, Progress};
 use crate::report::Report;
 use crate::report_tx::{DirTx, Origin, TxMismatch, TxReport};
 use crate::tx_super::{Item, Kind, Merger, MssTable};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use capture::PcapWriter;
 use host::driver_tx::DriverTx;
 use host::emu_host::tuple_text;

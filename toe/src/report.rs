@@ -4,7 +4,7 @@ use crate::options::{Backend, Options};
 use crate::report_driver::DriverReport;
 use crate::report_tx::TxReport;
 use capture::SkipReason;
-use host::emu_host::{tuple_text, Flow, HostStats};
+use host::emu_host::{Flow, HostStats, tuple_text};
 use host::table_engine::TableMismatch;
 use serde::Serialize;
 use sim::traffic::Counters;

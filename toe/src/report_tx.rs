@@ -106,14 +106,14 @@ impl TxReport {
     pub fn human(&self, s: &mut String) {
         let tx = self;
         let _ = writeln!(
-        s,
-        "\n  super-frames {:>8}  from {} captured segments, {} directions ({} MSS clamped to {})",
-        tx.superframes,
-        tx.merged,
-        tx.mss.len(),
-        tx.mss_clamped,
-        spec::tso::MSS_MAX
-    );
+            s,
+            "\n  super-frames {:>8}  from {} captured segments, {} directions ({} MSS clamped to {})",
+            tx.superframes,
+            tx.merged,
+            tx.mss.len(),
+            tx.mss_clamped,
+            spec::tso::MSS_MAX
+        );
         let _ = writeln!(s, "  segments     {:>8}  on the wire", tx.segments);
         let _ = writeln!(
             s,
@@ -134,10 +134,10 @@ impl TxReport {
         );
         if tx.trimmed > 0 {
             let _ = writeln!(
-            s,
-            "  trimmed {:>8}  frames cut to their IP datagram (Ethernet padding) before the engine",
-            tx.trimmed
-        );
+                s,
+                "  trimmed {:>8}  frames cut to their IP datagram (Ethernet padding) before the engine",
+                tx.trimmed
+            );
         }
         for (what, map) in [("engine", &tx.refused), ("tx_checksum", &tx.csum_refused)] {
             for (status, n) in map {

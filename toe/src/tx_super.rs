@@ -72,7 +72,7 @@ use capture::Frame;
 use host::tx_engine::TxFrame;
 use spec::conn_table::Key;
 use spec::tcp;
-use spec::tso::{Desc, DATAGRAM_MAX, FRAME_MAX, MSS_MAX};
+use spec::tso::{DATAGRAM_MAX, Desc, FRAME_MAX, MSS_MAX};
 use std::collections::{HashMap, VecDeque};
 
 /// A run still open after this many records is closed (memory bound).

@@ -5,7 +5,7 @@ use capture::{CaptureError, Problem};
 use proptest::prelude::*;
 use testbench::corpus;
 
-use crate::files::{ethernet_frame, pcap, read, write_temp, PcapNg, Pkt};
+use crate::files::{PcapNg, Pkt, ethernet_frame, pcap, read, write_temp};
 
 fn error_of(name: &str, bytes: &[u8]) -> CaptureError {
     let path = write_temp(name, bytes);

@@ -74,19 +74,11 @@ pub fn ethernet_frame() -> Vec<u8> {
 }
 
 fn u16b(be: bool, v: u16) -> [u8; 2] {
-    if be {
-        v.to_be_bytes()
-    } else {
-        v.to_le_bytes()
-    }
+    if be { v.to_be_bytes() } else { v.to_le_bytes() }
 }
 
 fn u32b(be: bool, v: u32) -> [u8; 4] {
-    if be {
-        v.to_be_bytes()
-    } else {
-        v.to_le_bytes()
-    }
+    if be { v.to_be_bytes() } else { v.to_le_bytes() }
 }
 
 /// A packet to put in a file: its time, captured bytes and wire length.

@@ -1,10 +1,10 @@
 //! Every supported link type becomes the right Ethernet frame; tshark
 //! confirms each hand-built file is the link type we meant.
 
-use capture::{Problem, Record, SkipReason, SYNTH_DST_MAC, SYNTH_SRC_MAC};
+use capture::{Problem, Record, SYNTH_DST_MAC, SYNTH_SRC_MAC, SkipReason};
 
 use crate::files::{
-    ethernet_frame, frames, ipv6_tcp, pcap, read, read_ok, write_temp, PcapNg, Pkt, IPV4_TCP,
+    IPV4_TCP, PcapNg, Pkt, ethernet_frame, frames, ipv6_tcp, pcap, read, read_ok, write_temp,
 };
 use crate::tshark::{tshark, tshark_installed};
 

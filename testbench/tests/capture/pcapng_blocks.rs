@@ -3,7 +3,7 @@
 
 use capture::{Problem, Record, SkipReason};
 
-use crate::files::{ethernet_frame, frames, read, read_ok, write_temp, PcapNg, IPV4_TCP};
+use crate::files::{IPV4_TCP, PcapNg, ethernet_frame, frames, read, read_ok, write_temp};
 use crate::tshark::{tshark, tshark_installed};
 
 #[test]

@@ -4,7 +4,7 @@
 use capture::{Problem, Reader, Record};
 use testbench::corpus;
 
-use crate::files::{ethernet_frame, pcap, read, write_temp, PcapNg, Pkt};
+use crate::files::{PcapNg, Pkt, ethernet_frame, pcap, read, write_temp};
 
 /// Offsets where a record or block ends (the pcap file header counts),
 /// found by walking the little-endian file without the reader.

@@ -175,10 +175,10 @@ impl CriticalPath {
                     .and_then(|t| t.strip_prefix(&prefix))
                     .and_then(|t| t.split('.').next()?.parse().ok())
                     .and_then(|n| verilog.describe(n));
-                if let Some(line) = line {
-                    if !source.contains(&line) {
-                        source.push(line);
-                    }
+                if let Some(line) = line
+                    && !source.contains(&line)
+                {
+                    source.push(line);
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! The flow: yosys once per build and family, then nextpnr per device, up
 //! to `jobs` builds at a time, with progress on stderr.
 
-use crate::device::{target_mhz, yosys, Device, Family};
-use crate::nextpnr::{parse_report, yosys_cells, Verilog};
+use crate::device::{Device, Family, target_mhz, yosys};
+use crate::nextpnr::{Verilog, parse_report, yosys_cells};
 use crate::report::{Report, Row, Status};
 use crate::tools;
 use hdl::verilog::Build;
