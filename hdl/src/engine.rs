@@ -190,36 +190,9 @@ impl<const B: usize, const SB: usize> Logic for Engine<B, SB> {
         TableCmdMaster::join(&mut self.csr.cmd, &mut self.rxe.cmd);
 
         // Memory port: TX queue and RX DMA through the arbiter.
-        self.arb.a.rd_req_valid.next = self.txq.mem.rd_req_valid.val();
-        self.arb.a.rd_req_addr.next = self.txq.mem.rd_req_addr.val();
-        self.txq.mem.rd_req_ready.next = self.arb.a.rd_req_ready.val();
-        self.txq.mem.rd_rsp_valid.next = self.arb.a.rd_rsp_valid.val();
-        self.txq.mem.rd_rsp_data.next = self.arb.a.rd_rsp_data.val();
-        self.arb.a.wr_valid.next = self.txq.mem.wr_valid.val();
-        self.arb.a.wr_addr.next = self.txq.mem.wr_addr.val();
-        self.arb.a.wr_data.next = self.txq.mem.wr_data.val();
-        self.arb.a.wr_strb.next = self.txq.mem.wr_strb.val();
-        self.txq.mem.wr_ready.next = self.arb.a.wr_ready.val();
-        self.arb.b.rd_req_valid.next = self.rxe.mem.rd_req_valid.val();
-        self.arb.b.rd_req_addr.next = self.rxe.mem.rd_req_addr.val();
-        self.rxe.mem.rd_req_ready.next = self.arb.b.rd_req_ready.val();
-        self.rxe.mem.rd_rsp_valid.next = self.arb.b.rd_rsp_valid.val();
-        self.rxe.mem.rd_rsp_data.next = self.arb.b.rd_rsp_data.val();
-        self.arb.b.wr_valid.next = self.rxe.mem.wr_valid.val();
-        self.arb.b.wr_addr.next = self.rxe.mem.wr_addr.val();
-        self.arb.b.wr_data.next = self.rxe.mem.wr_data.val();
-        self.arb.b.wr_strb.next = self.rxe.mem.wr_strb.val();
-        self.rxe.mem.wr_ready.next = self.arb.b.wr_ready.val();
-        self.mem.rd_req_valid.next = self.arb.mem.rd_req_valid.val();
-        self.mem.rd_req_addr.next = self.arb.mem.rd_req_addr.val();
-        self.arb.mem.rd_req_ready.next = self.mem.rd_req_ready.val();
-        self.arb.mem.rd_rsp_valid.next = self.mem.rd_rsp_valid.val();
-        self.arb.mem.rd_rsp_data.next = self.mem.rd_rsp_data.val();
-        self.mem.wr_valid.next = self.arb.mem.wr_valid.val();
-        self.mem.wr_addr.next = self.arb.mem.wr_addr.val();
-        self.mem.wr_data.next = self.arb.mem.wr_data.val();
-        self.mem.wr_strb.next = self.arb.mem.wr_strb.val();
-        self.arb.mem.wr_ready.next = self.mem.wr_ready.val();
+        MemMaster::join(&mut self.txq.mem, &mut self.arb.a);
+        MemMaster::join(&mut self.rxe.mem, &mut self.arb.b);
+        MemMaster::link(&mut self.mem, &mut self.arb.mem);
 
         // Frames through the TX path to the wire. The FIFO's outputs are
         // registers: `tso`'s ready depends on its desc and last inputs, so

@@ -285,16 +285,7 @@ impl<const B: usize, const SB: usize> Logic for RxEngine<B, SB> {
         self.rx_cpl_full.next = self.dma.rx_cpl_full.val();
         self.rx_too_big.next = self.dma.rx_too_big.val();
         self.class_counts.next = self.dma.class_counts.val();
-        self.mem.rd_req_valid.next = self.dma.mem.rd_req_valid.val();
-        self.dma.mem.rd_req_ready.next = self.mem.rd_req_ready.val();
-        self.mem.rd_req_addr.next = self.dma.mem.rd_req_addr.val();
-        self.dma.mem.rd_rsp_valid.next = self.mem.rd_rsp_valid.val();
-        self.dma.mem.rd_rsp_data.next = self.mem.rd_rsp_data.val();
-        self.mem.wr_valid.next = self.dma.mem.wr_valid.val();
-        self.dma.mem.wr_ready.next = self.mem.wr_ready.val();
-        self.mem.wr_addr.next = self.dma.mem.wr_addr.val();
-        self.mem.wr_data.next = self.dma.mem.wr_data.val();
-        self.mem.wr_strb.next = self.dma.mem.wr_strb.val();
+        MemMaster::link(&mut self.mem, &mut self.dma.mem);
         self.lookup.hash_key.next = self.hash_key.val();
         TableCmd::link(&mut self.cmd, &mut self.lookup.cmd);
 

@@ -55,16 +55,20 @@ pub enum CorpusError {
 /// work tree or one of its parents, where developer machines and CI put it.
 pub fn traces_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(TRACES_ENV) {
-        return Some(dir.into());
+        return Some(PathBuf::from(dir)).filter(|d| has_manifest(d));
     }
     beside_an_ancestor(Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+fn has_manifest(dir: &Path) -> bool {
+    dir.join("MANIFEST.tsv").is_file()
 }
 
 fn beside_an_ancestor(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|a| a.join("shared/traces"))
-        .find(|d| d.join("MANIFEST.tsv").is_file())
+        .find(|d| has_manifest(d))
 }
 
 /// Reads `dir/MANIFEST.tsv`; columns are found by their header name so the
@@ -132,7 +136,10 @@ pub fn manifest(dir: &Path) -> Result<Vec<Trace>, CorpusError> {
 pub fn for_test() -> Option<Vec<Trace>> {
     let Some(dir) = traces_dir() else {
         if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
-            panic!("trace corpus not found and {REQUIRE_ENV}=1 (set {TRACES_ENV})");
+            panic!(
+                "trace corpus not found (no MANIFEST.tsv in ${TRACES_ENV} or ../shared/traces) \
+                 and {REQUIRE_ENV}=1: point {TRACES_ENV} at the corpus"
+            );
         }
         // Straight to stderr: the test harness hides print! output of
         // passing tests, and a skip must be seen.
