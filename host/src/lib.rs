@@ -10,6 +10,9 @@
 //! engine's command registers ([`table_engine::Commands`]).
 //! `model_device` is the reference model of the engine as a device, and
 //! `sim_device` the wire side of any simulated engine.
+//!
+//! `tcp` is the host TCP stack that owns real connections, and its link
+//! to the engine.
 
 pub mod csum_offload;
 pub mod device;
@@ -20,5 +23,6 @@ pub mod model_device;
 pub mod nic;
 pub mod sim_device;
 pub mod table_engine;
+pub mod tcp;
 pub mod tx_engine;
 pub mod wire;
