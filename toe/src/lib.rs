@@ -1,5 +1,6 @@
 //! `toe`, the opentoe command line, as a library: `toe replay` (a capture
-//! through the engine's passes, RTL and model compared) and `toe ss`.
+//! through the engine's passes, RTL and model compared), `toe ss`, and
+//! `toe tap` (the host TCP stack on the engine, the Linux kernel as peer).
 //!
 //! With the `rtl` feature (the default) the RTL under Verilator is a
 //! backend; without it `toe` runs the reference model only and needs no
@@ -20,4 +21,5 @@ pub mod report;
 pub mod report_driver;
 pub mod report_tx;
 pub mod ss;
+pub mod tap;
 pub mod tx_super;

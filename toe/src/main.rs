@@ -36,6 +36,117 @@ enum Command {
     /// is first replayed through the driver into the engine, with the
     /// emulated host installing connections.
     Ss(SsArgs),
+    /// Run the host TCP stack on the simulated engine, its wire side on a
+    /// TAP device in a network namespace made for the run, where the Linux
+    /// kernel is the peer (needs root). The namespace holds 10.77.0.1 and
+    /// fd77::1; the stack is 10.77.0.2 and fd77::2. With `-- CMD`, CMD runs
+    /// in the namespace once the stack is ready, with TOE_ADDR (the
+    /// stack's address), TOE_HOST (bracketed for IPv6), TOE_PEER and
+    /// TOE_PORT set, and toe exits with its status.
+    ///
+    /// Example: toe tap serve http ./www -- curl -s http://$TOE_HOST/big.bin -o out.bin
+    Tap(TapArgs),
+}
+
+#[derive(clap::Args)]
+struct TapArgs {
+    /// The engine: the reference model, or the RTL under Verilator.
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    backend: Backend,
+    /// Use IPv6 addresses instead of IPv4.
+    #[arg(long)]
+    v6: bool,
+    /// Chance that a frame is dropped, each direction (0..1).
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    loss: f64,
+    /// Chance that a frame is held back 3 ms, so later ones pass it.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    reorder: f64,
+    /// Chance that a frame is sent twice.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    dup: f64,
+    /// Chance that a bit past the Ethernet header is flipped.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    corrupt: f64,
+    /// Chance that an ECN-capable packet is marked CE.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    ce: f64,
+    /// Seed of the fault stage.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
+    /// Most connections installed in the engine; the others are served in software.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_offloaded: usize,
+    /// Switch the engine's offloads off (checksums and TSO in software,
+    /// nothing installed): the baseline of the host-work figures.
+    #[arg(long)]
+    no_offload: bool,
+    /// Congestion control.
+    #[arg(long, value_enum, default_value_t = CcArg::Cubic)]
+    cc: CcArg,
+    /// Write every frame between the TAP and the engine to this pcap.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// Print a JSON summary on exit instead of a line for people.
+    #[arg(long)]
+    json: bool,
+    #[command(subcommand)]
+    mode: TapMode,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CcArg {
+    Newreno,
+    Cubic,
+}
+
+#[derive(Subcommand)]
+enum TapMode {
+    /// Serve on the stack.
+    Serve {
+        #[command(subcommand)]
+        what: ServeWhat,
+    },
+    /// Connect from the stack to PORT on the namespace's address, send a
+    /// file, shut down and save what the peer sends back until it closes.
+    Connect {
+        port: u16,
+        /// Send this file's bytes.
+        #[arg(long, value_name = "FILE")]
+        send: Option<PathBuf>,
+        /// Save what was received here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Command to run in the namespace first (the listener, say).
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServeWhat {
+    /// HTTP/1.1: GET returns a file of DIR, PUT stores the body in DIR.
+    Http {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 80)]
+        port: u16,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Sends back what it reads.
+    Echo {
+        #[arg(long, default_value_t = 7)]
+        port: u16,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Reads and drops.
+    Discard {
+        #[arg(long, default_value_t = 9)]
+        port: u16,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -124,6 +235,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => replay_cmd(args),
         Command::Ss(args) => ss_cmd(args),
+        Command::Tap(args) => tap_cmd(args),
     };
     match result {
         Ok(code) => code,
@@ -233,4 +345,69 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn tap_cmd(a: TapArgs) -> Result<ExitCode> {
+    use toe::tap::apps::Service;
+    use toe::tap::{FaultRates, Mode, TapOptions};
+    if a.backend == Backend::Both {
+        bail!("toe tap runs one engine: use --backend model or --backend rtl");
+    }
+    let faults = FaultRates {
+        loss: probability("loss", a.loss)?,
+        reorder: probability("reorder", a.reorder)?,
+        dup: probability("dup", a.dup)?,
+        corrupt: probability("corrupt", a.corrupt)?,
+        ce: probability("ce", a.ce)?,
+    };
+    let (mode, command) = match a.mode {
+        TapMode::Serve { what } => match what {
+            ServeWhat::Http { dir, port, command } => {
+                if !dir.is_dir() {
+                    bail!("{} is not a directory to serve", dir.display());
+                }
+                (Mode::Serve(Service::Http(dir), port), command)
+            }
+            ServeWhat::Echo { port, command } => (Mode::Serve(Service::Echo, port), command),
+            ServeWhat::Discard { port, command } => (Mode::Serve(Service::Discard, port), command),
+        },
+        TapMode::Connect {
+            port,
+            send,
+            out,
+            command,
+        } => (Mode::Connect { port, send, out }, command),
+    };
+    let offload = !a.no_offload;
+    let opts = TapOptions {
+        backend: a.backend,
+        v6: a.v6,
+        faults,
+        seed: a.seed,
+        max_offloaded: if offload { a.max_offloaded } else { 0 },
+        offloads: host::tcp::frames::Offloads {
+            checksum: offload,
+            tso: offload,
+        },
+        pcap: a.pcap,
+        mode,
+        command,
+        stack: host::tcp::Config {
+            cc: match a.cc {
+                CcArg::Newreno => host::tcp::CcKind::NewReno,
+                CcArg::Cubic => host::tcp::CcKind::Cubic,
+            },
+            ecn: true,
+            ..host::tcp::Config::default()
+        },
+        command_stdout_to_stderr: a.json,
+    };
+    let stop = toe::tap::stop_flag()?;
+    let (summary, code) = toe::tap::run(&opts, stop)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        eprint!("{}", summary.human());
+    }
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }

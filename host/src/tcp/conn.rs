@@ -142,8 +142,6 @@ pub struct Conn {
     pub(super) error: Option<ConnError>,
     /// The application called close: free the block once it is Closed.
     pub(super) released: bool,
-    /// The engine must learn this `rcv_nxt` (queued data closed a gap).
-    pub(super) rcv_nxt_write_back: Option<u32>,
     pub stats: ConnStats,
 }
 
@@ -242,7 +240,6 @@ impl Conn {
             rst_due: false,
             error: None,
             released: false,
-            rcv_nxt_write_back: None,
             stats: ConnStats::default(),
         }
         .started(now)

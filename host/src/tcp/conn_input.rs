@@ -389,9 +389,6 @@ impl Conn {
         let a = self.rx.data(seq, payload);
         self.stats.bytes_in += a.delivered.len() as u64;
         self.recv.extend(&a.delivered);
-        if a.write_back {
-            self.rcv_nxt_write_back = Some(self.rx.rcv_nxt());
-        }
         // RFC 5681 §4.2 / 9293 §3.8.6.3: ACK at once when out of order or
         // filling a hole, else every second full segment or on the timer.
         if a.out_of_order || a.duplicate || a.write_back {

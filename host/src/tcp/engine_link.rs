@@ -3,8 +3,15 @@
 //! software checksum for frames it checked); the stack's segments leave
 //! as TSO super-frames or checksum-offloaded frames on the TX ring.
 //! Connections are installed in the connection table when they reach
-//! ESTABLISHED (up to a cap), removed when the peer's data ends, and the
-//! table's `rcv_nxt` is rewritten when the stack's queue closes a gap.
+//! ESTABLISHED (up to a cap) and removed when the peer's data ends.
+//!
+//! The table's `rcv_nxt` moves by itself on fast-path frames only. The
+//! link follows it (a fast frame sets it to the frame's end) and, once a
+//! burst of frames is classified and handed to the stack, writes the
+//! stack's `rcv_nxt` wherever the two differ: after the stack's
+//! out-of-order queue closed a gap, or after data the engine left to the
+//! host (options, CWR/ECE, a hole) moved it. Without this, every frame
+//! after the first hole of a flow would stay on the slow path as `ahead`.
 
 use super::frames::{Offloads, frames};
 use super::rtt::Micros;
@@ -15,7 +22,7 @@ use crate::sim_device::SimDevice;
 use anyhow::{Context, Result, bail};
 use spec::conn_table::{Class, Cmd, CmdStatus, Key};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 
 #[derive(Clone, Copy, Debug)]
@@ -52,9 +59,22 @@ pub struct LinkStats {
 pub struct EngineLink<D: SimDevice> {
     pub nic: Nic<D>,
     cfg: LinkConfig,
-    installed: HashMap<ConnId, usize>,
+    installed: HashMap<ConnId, Installed>,
+    /// Frames from the wire not yet let into the engine.
+    pending: VecDeque<Vec<u8>>,
     pub stats: LinkStats,
 }
+
+struct Installed {
+    slot: usize,
+    /// The table's `rcv_nxt` as the link knows it.
+    rcv_nxt: u32,
+}
+
+/// Frames let into the engine before the host reaps: a quarter of the
+/// RX ring, so a burst from the wire is paced, not dropped for want of
+/// buffers.
+const RX_BURST: usize = 64;
 
 fn key(remote: SocketAddr, local: SocketAddr) -> Key {
     let bytes = |a: IpAddr| {
@@ -80,6 +100,7 @@ impl<D: SimDevice> EngineLink<D> {
             nic,
             cfg,
             installed: HashMap::new(),
+            pending: VecDeque::new(),
             stats: LinkStats::default(),
         }
     }
@@ -88,29 +109,54 @@ impl<D: SimDevice> EngineLink<D> {
         self.installed.len()
     }
 
-    /// A frame from the wire, into the engine's RX port.
-    pub fn wire_in(&mut self, frame: &[u8]) {
-        self.nic.device().wire_rx(frame);
+    /// A frame from the wire, for the engine's RX port.
+    pub fn wire_in(&mut self, frame: Vec<u8>) {
+        self.pending.push_back(frame);
     }
 
     /// Runs the engine and the stack once: RX to the stack, its events to
     /// the table, its segments to the TX ring. Returns the frames the
     /// engine put on the wire.
     pub fn step(&mut self, stack: &mut Stack, now: Micros) -> Result<Vec<Vec<u8>>> {
-        for _ in 0..64 {
-            if self.nic.device().rx_pending() == 0 {
-                break;
-            }
-            self.nic.wait(64)?;
-        }
-        self.nic.wait(16)?;
         loop {
-            let got = self.nic.poll_rx(256)?;
-            if got.is_empty() {
-                break;
+            let burst = self.pending.len().min(RX_BURST);
+            for f in self.pending.drain(..burst) {
+                self.nic.device().wire_rx(&f);
             }
-            for f in got {
-                self.receive(stack, &f.data, f.cpl.class, f.cpl.verdict, now)?;
+            let before = self.nic.stats.rx_completions;
+            let mut touched = Vec::new();
+            // Every frame of the burst classified and reaped, so no frame
+            // is in the engine when its rcv_nxt is written.
+            // A frame the engine dropped (no buffer, no completion slot;
+            // it counts them) never completes: stop once the port is empty
+            // and nothing completed for a while.
+            let mut quiet = 0;
+            while quiet < 16 {
+                let got = self.nic.poll_rx(256)?;
+                quiet = if got.is_empty() && self.nic.device().rx_pending() == 0 {
+                    quiet + 1
+                } else {
+                    0
+                };
+                for f in got {
+                    self.receive(
+                        stack,
+                        &f.data,
+                        f.cpl.class,
+                        f.cpl.verdict,
+                        now,
+                        &mut touched,
+                    )?;
+                }
+                if self.nic.stats.rx_completions - before >= burst as u64 {
+                    break;
+                }
+                self.nic.wait(64)?;
+            }
+            self.events(stack)?;
+            self.write_back(stack, touched)?;
+            if self.pending.is_empty() {
+                break;
             }
         }
         self.events(stack)?;
@@ -157,6 +203,20 @@ impl<D: SimDevice> EngineLink<D> {
         }
     }
 
+    fn write_back(&mut self, stack: &Stack, touched: Vec<ConnId>) -> Result<()> {
+        for id in touched {
+            let (Some(i), Some(c)) = (self.installed.get_mut(&id), stack.conn(id)) else {
+                continue;
+            };
+            if i.rcv_nxt != c.rcv_nxt() {
+                i.rcv_nxt = c.rcv_nxt();
+                self.nic.command(&Cmd::WriteRcvNxt(i.slot, i.rcv_nxt))?;
+                self.stats.rcv_nxt_writes += 1;
+            }
+        }
+        Ok(())
+    }
+
     fn receive(
         &mut self,
         stack: &mut Stack,
@@ -164,6 +224,7 @@ impl<D: SimDevice> EngineLink<D> {
         class: u8,
         verdict: u32,
         now: Micros,
+        touched: &mut Vec<ConnId>,
     ) -> Result<()> {
         self.stats.rx_frames += 1;
         self.stats.rx_bytes += data.len() as u64;
@@ -182,9 +243,17 @@ impl<D: SimDevice> EngineLink<D> {
                 return Ok(());
             }
         };
-        if class == Class::Fast as u8 {
-            self.stats.fast_rx_frames += 1;
-            self.stats.fast_rx_bytes += seg.payload.len() as u64;
+        if let Some(id) = stack.find(seg.dst, seg.src)
+            && let Some(i) = self.installed.get_mut(&id)
+        {
+            if class == Class::Fast as u8 {
+                self.stats.fast_rx_frames += 1;
+                self.stats.fast_rx_bytes += seg.payload.len() as u64;
+                i.rcv_nxt = seg.h.seq.wrapping_add(seg.payload.len() as u32);
+            }
+            if !touched.contains(&id) {
+                touched.push(id);
+            }
         }
         stack.input(&seg, checked, now);
         Ok(())
@@ -207,7 +276,8 @@ impl<D: SimDevice> EngineLink<D> {
                     })?;
                     match (a.status, a.slot) {
                         (CmdStatus::Ok, Some(slot)) => {
-                            self.installed.insert(id, slot);
+                            let rcv_nxt = c.rcv_nxt();
+                            self.installed.insert(id, Installed { slot, rcv_nxt });
                             self.stats.installs += 1;
                         }
                         (CmdStatus::Full, _) => self.stats.offload_refused += 1,
@@ -215,15 +285,9 @@ impl<D: SimDevice> EngineLink<D> {
                     }
                 }
                 Event::ReceiveEnded(id) => {
-                    if let Some(slot) = self.installed.remove(&id) {
-                        self.nic.command(&Cmd::Remove(slot))?;
+                    if let Some(i) = self.installed.remove(&id) {
+                        self.nic.command(&Cmd::Remove(i.slot))?;
                         self.stats.removes += 1;
-                    }
-                }
-                Event::RcvNxt(id, v) => {
-                    if let Some(&slot) = self.installed.get(&id) {
-                        self.nic.command(&Cmd::WriteRcvNxt(slot, v))?;
-                        self.stats.rcv_nxt_writes += 1;
                     }
                 }
             }

@@ -40,8 +40,6 @@ pub enum Event {
     Established(ConnId),
     /// The peer is done sending, or the connection ended: remove it.
     ReceiveEnded(ConnId),
-    /// Queued data closed a gap: write this `rcv_nxt` to the engine.
-    RcvNxt(ConnId, u32),
 }
 
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
@@ -197,6 +195,11 @@ impl Stack {
         Ok(self.add(c))
     }
 
+    /// The connection of a segment from `remote` to `local`.
+    pub fn find(&self, local: SocketAddr, remote: SocketAddr) -> Option<ConnId> {
+        self.by_tuple.get(&(local, remote)).copied()
+    }
+
     pub fn conn(&self, id: ConnId) -> Option<&Conn> {
         self.conns.get(id).and_then(|c| c.as_ref())
     }
@@ -350,9 +353,6 @@ impl Stack {
             } else {
                 self.stats.challenge_acks_limited += 1;
             }
-        }
-        if let Some(v) = c.rcv_nxt_write_back.take() {
-            self.events.push(Event::RcvNxt(id, v));
         }
         let now_state = c.state();
         if let Some((seq, ack, with_ack)) = r.reset {
