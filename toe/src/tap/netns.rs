@@ -6,6 +6,7 @@ use super::tap_dev::Tap;
 use anyhow::{Context, Result, bail};
 use std::net::IpAddr;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 pub const PEER_V4: &str = "10.77.0.1";
 pub const STACK_V4: &str = "10.77.0.2";
@@ -50,7 +51,13 @@ impl Namespace {
                 "toe tap makes a network namespace and a TAP device: run it as root (or with CAP_NET_ADMIN and CAP_SYS_ADMIN)"
             );
         }
-        let id = std::process::id();
+        // Unique per run, also for several runs in one process (tests).
+        static RUNS: AtomicU32 = AtomicU32::new(0);
+        let id = format!(
+            "{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        );
         let name = format!("toe-{id}");
         let tap = Tap::create(&format!("toe{id}"))?;
         ip(&["netns", "add", &name])
