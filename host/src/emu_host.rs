@@ -1,23 +1,23 @@
 //! The emulated host of `toe replay`: the TCP control plane that stays in
 //! software, driving the connection table as a real host would.
 //!
-//! It sees only what the engine hands it (every class but `fast` and
-//! `ack`), installs both directions of a connection when its handshake
-//! completes, keeps each direction's rcv_nxt at the end of the contiguous
-//! data received (engine and host together) and writes it to the table
-//! when it is ahead, and removes a direction on FIN (both on RST).
+//! It handles what the engine hands it (every class but `fast` and
+//! `ack`) and learns from fast-path completions: it installs both
+//! directions of a connection when its handshake completes, keeps each
+//! direction's receive side in a [`Reassembly`] (the one the TCP stack
+//! uses), follows the table's rcv_nxt (a fast frame leaves it at the
+//! frame's end) and writes its own when the two differ, and removes a
+//! direction on FIN (both on RST).
 
 use crate::table_engine::Commands;
+use crate::tcp::reassembly::Reassembly;
 use anyhow::{Result, bail};
 use model::conn_table::{Cmd, Outcome, Request};
 use serde::Serialize;
-use spec::conn_table::{Class, CmdStatus, Key, seq_le, seq_lt};
+use spec::conn_table::{Class, CmdStatus, Key};
 use std::collections::HashMap;
 
 use spec::tcp::{ACK, FIN, RST, SYN};
-/// Out-of-order segments the host remembers per direction; past this the
-/// oldest is forgotten (a real stack bounds its queue too).
-const MAX_HOLES: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,9 +91,9 @@ struct Handshake {
 struct Conn {
     slot: usize,
     flow: usize,
-    rcv_nxt: u32,
-    /// Segments received past a hole: [start, end).
-    holes: Vec<(u32, u32)>,
+    rx: Reassembly,
+    /// The table's rcv_nxt as the host knows it.
+    table_rcv: u32,
 }
 
 #[derive(Default)]
@@ -108,6 +108,9 @@ pub struct Host {
 impl Host {
     /// Handles frame number `n` after the engine classified it.
     pub fn frame(&mut self, n: u64, r: &Request, o: &Outcome, t: &mut dyn Commands) -> Result<()> {
+        if o.class == Class::Fast {
+            return self.fast(r, t);
+        }
         if o.class.in_hardware() || matches!(o.class, Class::Unparsed | Class::BadCsum) {
             return Ok(());
         }
@@ -187,8 +190,8 @@ impl Host {
                     Conn {
                         slot,
                         flow: self.flows.len(),
-                        rcv_nxt,
-                        holes: Vec::new(),
+                        rx: Reassembly::new(rcv_nxt, false),
+                        table_rcv: rcv_nxt,
                     },
                 );
             }
@@ -202,35 +205,34 @@ impl Host {
         Ok(())
     }
 
-    /// Data the engine left to the host: advance this direction's
-    /// contiguous end, and the table's when the host is ahead.
+    /// A fast-path completion: the table moved rcv_nxt to the frame's
+    /// end; the host's queue may reach further.
+    fn fast(&mut self, r: &Request, t: &mut dyn Commands) -> Result<()> {
+        let Some(c) = self.conns.get_mut(&r.key) else {
+            return Ok(());
+        };
+        c.rx.length(r.seq, r.plen);
+        c.table_rcv = r.seq.wrapping_add(r.plen);
+        self.sync(&r.key, t)
+    }
+
+    /// Data the engine left to the host.
     fn receive(&mut self, r: &Request, t: &mut dyn Commands) -> Result<()> {
         let Some(c) = self.conns.get_mut(&r.key) else {
             return Ok(());
         };
-        let Some((_, table_rcv, _)) = t.command(&Cmd::Read(c.slot))?.entry else {
-            bail!("slot {} of {} is empty", c.slot, tuple_text(&r.key));
+        c.rx.length(r.seq, r.plen);
+        self.sync(&r.key, t)
+    }
+
+    /// Writes the host's rcv_nxt where the table's differs.
+    fn sync(&mut self, key: &Key, t: &mut dyn Commands) -> Result<()> {
+        let Some(c) = self.conns.get_mut(key) else {
+            return Ok(());
         };
-        let mut cur = if seq_lt(c.rcv_nxt, table_rcv) {
-            table_rcv
-        } else {
-            c.rcv_nxt
-        };
-        if c.holes.len() == MAX_HOLES {
-            c.holes.remove(0);
-        }
-        c.holes.push((r.seq, r.seq.wrapping_add(r.plen)));
-        while let Some(&(_, end)) = c
-            .holes
-            .iter()
-            .find(|(s, e)| seq_le(*s, cur) && seq_lt(cur, *e))
-        {
-            cur = end;
-        }
-        c.holes.retain(|(_, e)| seq_lt(cur, *e));
-        c.rcv_nxt = cur;
-        if seq_lt(table_rcv, cur) {
-            t.command(&Cmd::WriteRcvNxt(c.slot, cur))?;
+        if c.rx.rcv_nxt() != c.table_rcv {
+            c.table_rcv = c.rx.rcv_nxt();
+            t.command(&Cmd::WriteRcvNxt(c.slot, c.table_rcv))?;
             self.stats.rcv_nxt_writes += 1;
         }
         Ok(())

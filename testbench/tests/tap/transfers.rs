@@ -82,8 +82,15 @@ fn bulk_both_ways_ipv4_and_ipv6_with_options_off_and_on() {
             let k = counters(&dir);
             // No loss recovery on a clean link; a tail loss probe (the
             // kernel's, when an ACK is delayed) is the only retransmission.
-            assert_eq!(k["TcpExt.TCPTimeouts"] + k["TcpExt.TCPSackRecovery"], 0, "{what}");
-            assert!(k["Tcp.RetransSegs"] <= k["TcpExt.TCPLossProbes"], "{what}: {k:?}");
+            assert_eq!(
+                k["TcpExt.TCPTimeouts"] + k["TcpExt.TCPSackRecovery"],
+                0,
+                "{what}"
+            );
+            assert!(
+                k["Tcp.RetransSegs"] <= k["TcpExt.TCPLossProbes"],
+                "{what}: {k:?}"
+            );
             assert!(
                 r.summary.tso_superframes > 0 && r.summary.installs >= 2,
                 "{what}"
