@@ -30,9 +30,11 @@ lint:
 synth *ARGS:
     cargo run --quiet --release -p hdl --bin synth -- {{ARGS}}
 
-# Benchmarks: beat efficiency and simulation speed, as ratios; report in build/bench.
+# Benchmarks: beat efficiency and simulation speed, as ratios; host work per MB
+# over toe tap (needs root), offloads on and off; reports in build/bench.
 bench:
     cargo bench -p testbench --bench blocks
+    cargo bench -p testbench --bench tap
 
 # Write the Verilog of every build into build/verilog.
 verilog:

@@ -6,12 +6,14 @@
 #   oracle  tshark: the independent checksum oracle in the tests; ethtool:
 #           turns veth offloads off for the Linux GSO oracle
 #   synth   yosys + nextpnr (ECP5, iCE40) from PyPI (yowasp), and just
+#   tap     iproute2, curl and python3: the kernel peer of `toe tap` and
+#           its test clients
 #
-# With no argument, installs all three.
+# With no argument, installs all four.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(sim oracle synth)
+[ ${#want[@]} -gt 0 ] || want=(sim oracle synth tap)
 has() { command -v "$1" >/dev/null 2>&1; }
 wanted() { [[ " ${want[*]} " == *" $1 "* ]]; }
 say() { echo "setup: $*" >&2; }
@@ -24,6 +26,11 @@ if wanted sim; then
 fi
 wanted oracle && ! has tshark && apt_pkgs+=(tshark)
 wanted oracle && ! has ethtool && apt_pkgs+=(ethtool)
+if wanted tap; then
+    has ip || apt_pkgs+=(iproute2)
+    has curl || apt_pkgs+=(curl)
+    has python3 || apt_pkgs+=(python3)
+fi
 
 # Python tools live in a venv under the user's cache, shared by clones.
 tools="${OPENTOE_TOOLS:-$HOME/.cache/opentoe/tools}"

@@ -44,7 +44,7 @@ enum Command {
     /// stack's address), TOE_HOST (bracketed for IPv6), TOE_PEER and
     /// TOE_PORT set, and toe exits with its status.
     ///
-    /// Example: toe tap serve http ./www -- curl -s http://$TOE_HOST/big.bin -o out.bin
+    /// Example: toe tap serve http ./www -- sh -c 'curl -s http://$TOE_HOST/big.bin -o out.bin'
     Tap(TapArgs),
 }
 

@@ -22,7 +22,13 @@ fn tmp(name: &str) -> PathBuf {
 
 #[test]
 fn help_is_everywhere() {
-    for args in [&["--help"][..], &["replay", "--help"], &["ss", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["replay", "--help"],
+        &["ss", "--help"],
+        &["tap", "--help"],
+        &["tap", "serve", "http", "--help"],
+    ] {
         let out = toe(args);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
@@ -201,4 +207,12 @@ fn wave_files_are_written() {
     assert!(out.status.success());
     let text = std::fs::read_to_string(&vcd).unwrap();
     assert!(text.contains("$enddefinitions") && text.contains("verdict"));
+}
+
+#[test]
+fn tap_refuses_both_backends_with_advice() {
+    let out = toe(&["tap", "--backend", "both", "serve", "echo"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--backend model or --backend rtl"), "{err}");
 }

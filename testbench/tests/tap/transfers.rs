@@ -122,3 +122,41 @@ fn the_rtl_engine_carries_a_megabyte_each_way() {
     assert_eq!(sha(&dir.join("www/put.bin")), want);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Reads to the end, sends it all back, closes: the kernel's side of the
+/// client-mode test.
+const ECHO_ALL: &str = r#"python3 -c '
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", 5000)); l.listen()
+c, _ = l.accept(); d = b""
+while True:
+    x = c.recv(65536)
+    if not x: break
+    d += x
+c.sendall(d); c.close()'"#;
+
+#[test]
+fn the_client_mode_sends_a_file_to_a_kernel_listener_and_reads_it_back() {
+    if !testbench::tools::tap() {
+        return;
+    }
+    let dir = workdir("client");
+    let sent = dir.join("send.bin");
+    random_file(&sent, 3 << 20, 10);
+    let r = tap(
+        &dir,
+        Spec {
+            mode: Some(toe::tap::Mode::Connect {
+                port: 5000,
+                send: Some(sent.clone()),
+                out: Some(dir.join("back.bin")),
+            }),
+            cmd: ECHO_ALL,
+            ..Spec::default()
+        },
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(sha(&dir.join("back.bin")), sha(&sent));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

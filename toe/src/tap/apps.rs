@@ -3,7 +3,8 @@
 
 use super::http::HttpSession;
 use anyhow::Result;
-use host::tcp::{ConnId, ListenerId, Micros, SocketError, Stack};
+use host::tcp::{ConnError, ConnId, ListenerId, Micros, SocketError, Stack};
+use std::net::SocketAddr;
 
 /// Bytes moved by the applications: what they read and wrote.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
@@ -166,6 +167,10 @@ impl App for Server {
 /// The client mode: connect, send a file, read until the peer closes.
 pub struct Client {
     id: ConnId,
+    ends: (SocketAddr, SocketAddr, [u8; 6]),
+    /// Connects refused so far (the listener may not be up yet).
+    refused: u32,
+    retry_at: Option<Micros>,
     send: Vec<u8>,
     sent: usize,
     shut: bool,
@@ -176,9 +181,22 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(id: ConnId, send: Vec<u8>, out: Option<std::path::PathBuf>) -> Client {
-        Client {
+    /// Connects from `local` to `remote` (a listener behind `mac`).
+    pub fn connect(
+        s: &mut Stack,
+        local: SocketAddr,
+        remote: SocketAddr,
+        mac: [u8; 6],
+        send: Vec<u8>,
+        out: Option<std::path::PathBuf>,
+        now: Micros,
+    ) -> Result<Client, SocketError> {
+        let id = s.connect(local, remote, mac, now)?;
+        Ok(Client {
             id,
+            ends: (local, remote, mac),
+            refused: 0,
+            retry_at: None,
             send,
             sent: 0,
             shut: false,
@@ -189,18 +207,26 @@ impl Client {
                 sessions: 1,
                 ..AppBytes::default()
             },
-        }
-    }
-
-    pub fn conn(&self) -> ConnId {
-        self.id
+        })
     }
 }
 
+/// Tries while the listener is not up: 50 times, 100 ms apart.
+const RETRIES: u32 = 50;
+const RETRY_GAP: Micros = 100_000;
+
 impl App for Client {
-    fn poll(&mut self, s: &mut Stack, _now: Micros) -> Result<()> {
+    fn poll(&mut self, s: &mut Stack, now: Micros) -> Result<()> {
         if self.result.is_some() {
             return Ok(());
+        }
+        if let Some(at) = self.retry_at {
+            if now < at {
+                return Ok(());
+            }
+            self.retry_at = None;
+            let (local, remote, mac) = self.ends;
+            self.id = s.connect(local, remote, mac, now)?;
         }
         let step = (|| -> Result<bool, SocketError> {
             flush(s, self.id, &self.send, &mut self.sent, &mut self.bytes)?;
@@ -220,6 +246,14 @@ impl App for Client {
                     None => Ok(()),
                 };
                 self.result = Some(saved);
+            }
+            // Refused is an answer to the SYN: nothing was delivered yet.
+            Err(SocketError::Conn(ConnError::Refused)) if self.refused < RETRIES => {
+                self.refused += 1;
+                self.bytes.written -= self.sent as u64;
+                (self.sent, self.shut) = (0, false);
+                let _ = s.close(self.id);
+                self.retry_at = Some(now + RETRY_GAP);
             }
             Err(e) => {
                 self.bytes.resets += 1;

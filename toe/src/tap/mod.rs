@@ -85,13 +85,15 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
                 Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
                 None => Vec::new(),
             };
-            let c = stack.connect(
+            Box::new(Client::connect(
+                &mut stack,
                 SocketAddr::new(local, 0),
                 SocketAddr::new(peer, *port),
                 PEER_MAC,
+                data,
+                out.clone(),
                 now(),
-            )?;
-            Box::new(Client::new(c, data, out.clone()))
+            )?)
         }
     };
     let mut pcap = match &o.pcap {
