@@ -298,3 +298,59 @@ fn a_connect_to_a_closed_port_is_refused() {
         Err(SocketError::Conn(host::tcp::ConnError::Refused))
     );
 }
+
+/// A reader that stalls for longer than the retry budget: the sender
+/// probes the zero window with backoff, the answers keep the connection
+/// (as Linux resets icsk_probes_out on every ACK), no probe answer counts
+/// as a duplicate ACK, and every byte arrives once the reader resumes.
+#[test]
+fn a_reader_stalled_for_an_hour_keeps_the_connection() {
+    let cfg = Config {
+        rcv_buf: 65_535,
+        snd_buf: 65_535,
+        ..Config::default()
+    };
+    let (mut n, ca, cb) = Net::new(cfg.clone(), Faults::default(), 6, false);
+    let l = n.b.listen(cb, 16).unwrap();
+    let c = n.a.connect(ca, cb, [2, 0, 0, 0, 0, 2], 0).unwrap();
+    let data = pattern(200_000, 6);
+    let mut sent = 0;
+    let stall_until = 3_600_000_000;
+    let (mut got, mut s) = (Vec::new(), None);
+    let mut buf = vec![0; 65536];
+    while got.len() < data.len() {
+        assert!(
+            n.now < stall_until + 60_000_000,
+            "the transfer did not resume"
+        );
+        n.step();
+        s = s.or_else(|| n.b.accept(l).ok());
+        if let Ok(k) = n.a.write(c, &data[sent..]) {
+            sent += k;
+        }
+        if n.now >= stall_until
+            && let Some(s) = s
+            && let Ok(k) = n.b.read(s, &mut buf)
+        {
+            got.extend_from_slice(&buf[..k]);
+        }
+        // Skip the quiet stretches to the next timer: once a second step
+        // (a poll after the last delivery) put nothing on the wire.
+        if n.wire.is_empty() {
+            n.step();
+        }
+        if n.wire.is_empty() && n.now < stall_until {
+            let next = [n.a.deadline(), n.b.deadline()].into_iter().flatten().min();
+            n.now = next.unwrap_or(stall_until).clamp(n.now, stall_until);
+        }
+    }
+    assert!(got == data, "bytes differ");
+    let t = n.a.totals();
+    assert!(
+        t.zero_window_probes > u64::from(cfg.retries),
+        "{} probes in an hour",
+        t.zero_window_probes
+    );
+    assert_eq!(t.fast_retransmits, 0, "a probe answer taken for a dup ACK");
+    assert_eq!(n.a.conn(c).unwrap().state(), State::Established);
+}

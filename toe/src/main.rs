@@ -41,8 +41,9 @@ enum Command {
     /// kernel is the peer (needs root). The namespace holds 10.77.0.1 and
     /// fd77::1; the stack is 10.77.0.2 and fd77::2. With `-- CMD`, CMD runs
     /// in the namespace once the stack is ready, with TOE_ADDR (the
-    /// stack's address), TOE_HOST (bracketed for IPv6), TOE_PEER and
-    /// TOE_PORT set, and toe exits with its status.
+    /// stack's address), TOE_HOST (bracketed for IPv6), TOE_PEER,
+    /// TOE_PORT and TOE_DEV (the TAP's name there) set, and toe exits with
+    /// its status.
     ///
     /// Example: toe tap serve http ./www -- sh -c 'curl -s http://$TOE_HOST/big.bin -o out.bin'
     Tap(TapArgs),
@@ -111,6 +112,10 @@ enum TapMode {
     /// file, shut down and save what the peer sends back until it closes.
     Connect {
         port: u16,
+        /// Connect to ADDR instead: a host the namespace routes to, or a
+        /// scripted peer on the TAP ($TOE_DEV in the namespace).
+        #[arg(long, value_name = "ADDR")]
+        to: Option<std::net::IpAddr>,
         /// Send this file's bytes.
         #[arg(long, value_name = "FILE")]
         send: Option<PathBuf>,
@@ -373,10 +378,19 @@ fn tap_cmd(a: TapArgs) -> Result<ExitCode> {
         },
         TapMode::Connect {
             port,
+            to,
             send,
             out,
             command,
-        } => (Mode::Connect { port, send, out }, command),
+        } => (
+            Mode::Connect {
+                port,
+                to,
+                send,
+                out,
+            },
+            command,
+        ),
     };
     let offload = !a.no_offload;
     let opts = TapOptions {

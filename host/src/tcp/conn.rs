@@ -125,6 +125,11 @@ pub struct Conn {
     /// Sequence numbers to retransmit one segment from, on the next poll.
     pub(super) rexmit: Vec<u32>,
     pub(super) persist_shift: u32,
+    /// Zero-window probes no ACK answered (Linux's `icsk_probes_out`):
+    /// a peer that answers keeps the connection, however long it waits.
+    pub(super) probes_out: u32,
+    /// The persist timer found a window too small for the SWS rule.
+    pub(super) sws_override: bool,
     /// The peer sent a window scale option (perhaps of 0).
     pub(super) negotiated_ws: bool,
     pub(super) rto_at: Option<Micros>,
@@ -228,6 +233,8 @@ impl Conn {
             inflate: 0,
             rexmit: Vec::new(),
             persist_shift: 0,
+            probes_out: 0,
+            sws_override: false,
             negotiated_ws: false,
             rto_at: None,
             retries: 0,

@@ -230,6 +230,7 @@ impl Conn {
             self.ecn_recover = self.snd_max;
             self.stats.cwnd_reductions += 1;
         }
+        self.probes_out = 0;
         if self.sack_on {
             self.note_sack(&h.opts.sack);
         }
@@ -238,6 +239,8 @@ impl Conn {
             self.new_ack(h, now);
         } else if h.ack == self.snd_una
             && plen == 0
+            // The answer to a zero-window probe is no sign of loss.
+            && wnd != 0
             && h.flags & FIN == 0
             && wnd == self.snd_wnd
             && self.snd_max != self.snd_una

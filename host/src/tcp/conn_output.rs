@@ -130,14 +130,25 @@ impl Conn {
         self.rto_at = Some(now + self.rtt.rto());
     }
 
-    /// Zero-window probe (RFC 9293 §3.8.6.1): one byte at the window's
-    /// edge, again with backoff until the window opens.
+    /// The persist timer (RFC 9293 §3.8.6.1, 3.8.6.2.1): into a zero
+    /// window, a probe of one byte; into a window too small for the
+    /// sender's SWS rule, what it holds (the override timeout). Again with
+    /// backoff while the window stays so.
     fn probe(&mut self, now: Micros) {
-        if self.snd_wnd != 0 || self.send.is_empty() || !self.can_send_data() {
+        if self.send.is_empty() || !self.can_send_data() {
             return;
         }
-        self.stats.zero_window_probes += 1;
-        self.rexmit.push(self.snd_una);
+        if self.probes_out >= self.cfg.retries {
+            self.enter_closed(Some(ConnError::TimedOut));
+            return;
+        }
+        self.probes_out += 1;
+        if self.snd_wnd == 0 {
+            self.stats.zero_window_probes += 1;
+            self.rexmit.push(self.snd_una);
+        } else {
+            self.sws_override = true;
+        }
         self.persist_shift = (self.persist_shift + 1).min(10);
         self.persist_at =
             Some(now + (self.rtt.rto() << self.persist_shift).min(self.cfg.rtt.max_rto));
@@ -308,7 +319,8 @@ impl Conn {
             if seq_lt(self.snd_max, stop) {
                 self.snd_max = stop;
             }
-            if self.rto_at.is_none() {
+            // A probe is timed by the persist timer, not the RTO.
+            if self.rto_at.is_none() && self.snd_wnd != 0 {
                 self.rto_at = Some(now + self.rtt.rto());
             }
         }
@@ -333,16 +345,17 @@ impl Conn {
             let by_cwnd = cwnd.saturating_sub(self.flight());
             let len = unsent.min(by_wnd).min(by_cwnd).min(unit_max.max(self.mss));
             // Sender SWS avoidance (RFC 9293 §3.8.6.2.1).
-            let send_ok =
-                len > 0 && (len >= self.mss || len == unsent || len >= self.max_snd_wnd / 2);
+            let send_ok = len > 0
+                && (len >= self.mss
+                    || len == unsent
+                    || len >= self.max_snd_wnd / 2
+                    || std::mem::take(&mut self.sws_override));
             let fin_ready = self.fin_queued && self.fin_seq.is_none_or(|f| f == end);
             let bare_fin = !send_ok && fin_ready && unsent == 0;
             if !send_ok && !bare_fin {
-                if unsent > 0
-                    && self.snd_wnd == 0
-                    && self.snd_max == self.snd_una
-                    && self.persist_at.is_none()
-                {
+                // Nothing in flight to clock data out: the persist timer
+                // must (a zero window, or one too small to use).
+                if unsent > 0 && self.snd_max == self.snd_una && self.persist_at.is_none() {
                     self.persist_shift = 0;
                     self.persist_at = Some(now + self.rtt.rto());
                 }

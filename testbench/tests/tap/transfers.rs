@@ -149,6 +149,7 @@ fn the_client_mode_sends_a_file_to_a_kernel_listener_and_reads_it_back() {
         Spec {
             mode: Some(toe::tap::Mode::Connect {
                 port: 5000,
+                to: None,
                 send: Some(sent.clone()),
                 out: Some(dir.join("back.bin")),
             }),

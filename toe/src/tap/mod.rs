@@ -21,7 +21,7 @@ use host::tcp::engine_link::{EngineLink, LinkConfig};
 use host::tcp::frames::Offloads;
 use host::tcp::{Config, Stack};
 use netns::{Namespace, PEER_MAC, STACK_MAC};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,9 +30,11 @@ use summary::Summary;
 
 pub enum Mode {
     Serve(Service, u16),
-    /// Connect to PORT on the peer, send the file, save what comes back.
+    /// Connect to PORT on the peer (or on `to`, a host the namespace
+    /// reaches), send the file, save what comes back.
     Connect {
         port: u16,
+        to: Option<IpAddr>,
         send: Option<PathBuf>,
         out: Option<PathBuf>,
     },
@@ -80,7 +82,12 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
             let l = stack.listen(SocketAddr::new(local, *port), 1024)?;
             Box::new(Server::new(l, clone_service(service)))
         }
-        Mode::Connect { port, send, out } => {
+        Mode::Connect {
+            port,
+            to,
+            send,
+            out,
+        } => {
             let data = match send {
                 Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
                 None => Vec::new(),
@@ -88,7 +95,7 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
             Box::new(Client::connect(
                 &mut stack,
                 SocketAddr::new(local, 0),
-                SocketAddr::new(peer, *port),
+                SocketAddr::new(to.unwrap_or(peer), *port),
                 PEER_MAC,
                 data,
                 out.clone(),
@@ -122,6 +129,7 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
             .env("TOE_HOST", host)
             .env("TOE_PEER", peer.to_string())
             .env("TOE_PORT", port.to_string())
+            .env("TOE_DEV", &ns.tap.name)
             .spawn()
             .with_context(|| format!("running {}", o.command.join(" ")))?;
         Some(c)
