@@ -13,6 +13,7 @@
 //! host (options, CWR/ECE, a hole) moved it. Without this, every frame
 //! after the first hole of a flow would stay on the slow path as `ahead`.
 
+use super::conn_output::Outgoing;
 use super::frames::{Offloads, frames};
 use super::rtt::Micros;
 use super::segment::{NotTcp, parse};
@@ -160,16 +161,8 @@ impl<D: SimDevice> EngineLink<D> {
             }
         }
         self.events(stack)?;
-        for o in stack.poll(now) {
-            self.stats.tx_copied_bytes += o.payload.len() as u64;
-            let fs = frames(&o, stack.mac(), self.cfg.offloads);
-            for f in fs {
-                if f.desc.tso {
-                    self.stats.tso_superframes += 1;
-                }
-                self.send(&f.frame, f.desc)?;
-            }
-        }
+        let out = stack.poll(now);
+        self.transmit(stack, out)?;
         self.events(stack)?;
         self.nic.flush()?;
         let mut wire = Vec::new();
@@ -187,6 +180,19 @@ impl<D: SimDevice> EngineLink<D> {
             self.stats.tx_bytes += w.len() as u64;
         }
         Ok(wire)
+    }
+
+    fn transmit(&mut self, stack: &Stack, out: Vec<Outgoing>) -> Result<()> {
+        for o in out {
+            self.stats.tx_copied_bytes += o.payload.len() as u64;
+            for f in frames(&o, stack.mac(), self.cfg.offloads) {
+                if f.desc.tso {
+                    self.stats.tso_superframes += 1;
+                }
+                self.send(&f.frame, f.desc)?;
+            }
+        }
+        Ok(())
     }
 
     fn send(&mut self, frame: &[u8], desc: spec::tso::Desc) -> Result<()> {
@@ -256,6 +262,17 @@ impl<D: SimDevice> EngineLink<D> {
             }
         }
         stack.input(&seg, checked, now);
+        // Fast frames are in order: their ACK waits for the burst, one
+        // per burst as Linux ACKs a GRO super-segment. Any other frame
+        // (out of order, a retransmission, control, a connection in
+        // software) is answered at once, as Linux answers each segment
+        // GRO lets through: the peer's loss recovery counts on it.
+        if class != Class::Fast as u8
+            && let Some(id) = stack.find(seg.dst, seg.src)
+        {
+            let out = stack.poll_conn(id, now);
+            self.transmit(stack, out)?;
+        }
         Ok(())
     }
 

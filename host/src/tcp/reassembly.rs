@@ -7,16 +7,20 @@
 
 use spec::conn_table::{seq_le, seq_lt};
 
-/// Out-of-order segments kept per direction; past this the one furthest
-/// ahead is dropped (Linux prunes its ofo queue from the tail too).
-pub const MAX_SEGMENTS: usize = 256;
+/// Disjoint out-of-order ranges kept per direction; past this the one
+/// furthest ahead is dropped (Linux prunes its ofo queue from the tail
+/// too). The bytes are bounded by the window the owner offered; this
+/// bounds the bookkeeping against a peer that sends tiny pieces with gaps.
+pub const MAX_RANGES: usize = 1024;
 
+/// A maximal run of queued bytes: adjacent arrivals are one piece, so the
+/// queue grows with the holes, not with the segments.
 #[derive(Clone, Debug)]
 struct Piece {
     start: u32,
     end: u32,
-    /// Empty when the owner keeps lengths only.
-    data: Vec<u8>,
+    /// The arrivals' bytes in order; empty when the owner keeps lengths.
+    chunks: Vec<Vec<u8>>,
 }
 
 #[derive(Clone, Debug)]
@@ -25,7 +29,8 @@ pub struct Reassembly {
     keep_data: bool,
     /// Disjoint, ordered by `start`, all beyond `rcv_nxt`.
     ooo: Vec<Piece>,
-    /// Start of the piece that arrived last: SACK's first block (RFC 2018 §4).
+    /// A byte of the segment that arrived last: its piece is SACK's first
+    /// block (RFC 2018 §4).
     latest: Option<u32>,
 }
 
@@ -61,7 +66,10 @@ impl Reassembly {
 
     /// Bytes held out of order.
     pub fn queued(&self) -> u64 {
-        self.ooo.iter().map(|p| u64::from(p.end - p.start)).sum()
+        self.ooo
+            .iter()
+            .map(|p| u64::from(p.end.wrapping_sub(p.start)))
+            .sum()
     }
 
     /// A segment carrying `data` at `seq` (an owner that keeps bytes).
@@ -110,37 +118,30 @@ impl Reassembly {
         if seq_lt(self.rcv_nxt, to) {
             self.rcv_nxt = to;
             self.ooo.retain(|p| seq_lt(to, p.end));
+            if let Some(p) = self.ooo.first_mut()
+                && seq_lt(p.start, to)
+            {
+                p.trim_front(to);
+            }
             let _ = self.drain_in_order();
         }
     }
 
-    /// Up to `max` SACK blocks, the most recent first (RFC 2018 §4).
+    /// Up to `max` SACK blocks: the one holding the latest segment first
+    /// (RFC 2018 §4), then the rest from the highest down.
     pub fn sack_blocks(&self, max: usize) -> Vec<(u32, u32)> {
-        let mut blocks: Vec<(u32, u32)> = Vec::new();
-        let mut push = |p: &Piece| {
-            // Adjacent pieces are reported as one block.
-            blocks.push((p.start, p.end));
-        };
-        if let Some(l) = self.latest
-            && let Some(p) = self.ooo.iter().find(|p| p.start == l)
-        {
-            push(p);
-        }
-        for p in self.ooo.iter().rev() {
-            if Some(p.start) != self.latest {
-                push(p);
-            }
-        }
-        let mut merged: Vec<(u32, u32)> = Vec::new();
-        for b in blocks {
-            if let Some(m) = merged.iter_mut().find(|m| m.1 == b.0 || b.1 == m.0) {
-                *m = (m.0.min_seq(b.0), m.1.max_seq(b.1));
-            } else {
-                merged.push(b);
-            }
-        }
-        merged.truncate(max);
-        merged
+        let latest = self.latest.and_then(|l| {
+            self.ooo
+                .iter()
+                .position(|p| seq_le(p.start, l) && seq_lt(l, p.end))
+        });
+        let rest = (0..self.ooo.len()).rev().filter(|&i| Some(i) != latest);
+        latest
+            .into_iter()
+            .chain(rest)
+            .take(max)
+            .map(|i| (self.ooo[i].start, self.ooo[i].end))
+            .collect()
     }
 
     /// Puts `[seq, end)` into the queue, keeping what it holds already;
@@ -168,7 +169,11 @@ impl Reassembly {
                     Piece {
                         start: at,
                         end: stop,
-                        data: bytes,
+                        chunks: if self.keep_data {
+                            vec![bytes]
+                        } else {
+                            Vec::new()
+                        },
                     },
                 );
                 self.latest = Some(at);
@@ -180,10 +185,24 @@ impl Reassembly {
                 i += 1;
             }
         }
-        if self.ooo.len() > MAX_SEGMENTS {
-            self.ooo.truncate(MAX_SEGMENTS);
+        self.coalesce();
+        if self.ooo.len() > MAX_RANGES {
+            self.ooo.truncate(MAX_RANGES);
         }
         new
+    }
+
+    fn coalesce(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.ooo.len() {
+            if self.ooo[i].end == self.ooo[i + 1].start {
+                let mut next = self.ooo.remove(i + 1);
+                self.ooo[i].end = next.end;
+                self.ooo[i].chunks.append(&mut next.chunks);
+            } else {
+                i += 1;
+            }
+        }
     }
 
     fn drain_in_order(&mut self) -> Vec<u8> {
@@ -193,23 +212,27 @@ impl Reassembly {
         {
             let p = self.ooo.remove(0);
             self.rcv_nxt = p.end;
-            out.extend_from_slice(&p.data);
+            for c in p.chunks {
+                out.extend_from_slice(&c);
+            }
         }
         out
     }
 }
 
-trait SeqOrd {
-    fn min_seq(self, o: u32) -> u32;
-    fn max_seq(self, o: u32) -> u32;
-}
-
-impl SeqOrd for u32 {
-    fn min_seq(self, o: u32) -> u32 {
-        if seq_lt(o, self) { o } else { self }
-    }
-    fn max_seq(self, o: u32) -> u32 {
-        if seq_lt(self, o) { o } else { self }
+impl Piece {
+    /// Drops the bytes before `to` (which lies inside the piece).
+    fn trim_front(&mut self, to: u32) {
+        let mut cut = to.wrapping_sub(self.start) as usize;
+        self.start = to;
+        while cut > 0 && !self.chunks.is_empty() {
+            if self.chunks[0].len() <= cut {
+                cut -= self.chunks.remove(0).len();
+            } else {
+                self.chunks[0].drain(..cut);
+                cut = 0;
+            }
+        }
     }
 }
 
@@ -240,6 +263,38 @@ mod tests {
         let a = r.length(u32::MAX - 9, 15);
         assert_eq!(a.advanced, 25);
         assert_eq!(r.rcv_nxt(), 15);
+    }
+
+    /// A 4 MB window with a hole at its start (a loss at 5 %): every
+    /// segment behind the hole is kept and SACKed as one block, and the
+    /// retransmission delivers them all. (A queue capped by segments
+    /// dropped them, and the peer resent them again and again.)
+    #[test]
+    fn a_whole_window_behind_one_hole_is_kept() {
+        let data: Vec<u8> = (0..2900 * 1448).map(|i| (i % 251) as u8).collect();
+        let mut r = Reassembly::new(0, true);
+        for (k, seg) in data.chunks(1448).enumerate().skip(1) {
+            r.data((k * 1448) as u32, seg);
+        }
+        assert_eq!(r.sack_blocks(3), vec![(1448, data.len() as u32)]);
+        let a = r.data(0, &data[..1448]);
+        assert!(a.delivered == data);
+        assert_eq!(r.queued(), 0);
+    }
+
+    #[test]
+    fn the_first_sack_block_holds_the_latest_segment() {
+        let mut r = Reassembly::new(0, false);
+        r.length(100, 100);
+        r.length(1000, 100);
+        r.length(200, 100);
+        assert_eq!(r.sack_blocks(3), vec![(100, 300), (1000, 1100)]);
+        // The engine moved rcv_nxt into the first piece: the rest of it
+        // is in order now.
+        r.learn(250);
+        assert_eq!(r.rcv_nxt(), 300);
+        assert_eq!(r.sack_blocks(3), vec![(1000, 1100)]);
+        assert_eq!(r.length(300, 700).advanced, 800);
     }
 
     proptest! {

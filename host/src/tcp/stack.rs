@@ -517,21 +517,34 @@ impl Stack {
     pub fn poll(&mut self, now: Micros) -> Vec<Outgoing> {
         let mut out = std::mem::take(&mut self.replies);
         for id in 0..self.conns.len() {
-            let Some(c) = self.conns[id].as_mut() else {
-                continue;
-            };
-            let was = c.state();
-            c.poll(now, &mut out);
-            let now_state = c.state();
-            self.transitions(id, was, now_state);
-            let c = self.conns[id].as_ref().expect("still here");
-            if c.finished() {
-                let c = self.conns[id].take().expect("still here");
-                self.gone.add(&c.stats);
-                self.by_tuple.remove(&(c.local(), c.remote()));
-            }
+            self.poll_one(id, now, &mut out);
         }
         out
+    }
+
+    /// What is due now from one connection, and the stack's own replies:
+    /// the answer a segment's arrival makes urgent (an ACK for data out of
+    /// order, data its ACK let out), without walking every connection.
+    pub fn poll_conn(&mut self, id: ConnId, now: Micros) -> Vec<Outgoing> {
+        let mut out = std::mem::take(&mut self.replies);
+        self.poll_one(id, now, &mut out);
+        out
+    }
+
+    fn poll_one(&mut self, id: ConnId, now: Micros, out: &mut Vec<Outgoing>) {
+        let Some(c) = self.conns.get_mut(id).and_then(Option::as_mut) else {
+            return;
+        };
+        let was = c.state();
+        c.poll(now, out);
+        let now_state = c.state();
+        self.transitions(id, was, now_state);
+        let c = self.conns[id].as_ref().expect("still here");
+        if c.finished() {
+            let c = self.conns[id].take().expect("still here");
+            self.gone.add(&c.stats);
+            self.by_tuple.remove(&(c.local(), c.remote()));
+        }
     }
 
     /// When `poll` next has work, if no segment arrives before.
