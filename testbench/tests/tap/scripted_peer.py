@@ -336,8 +336,9 @@ def fin_with_data(w):
 def simultaneous_close(w):
     c = Conn(w, 40009)
     c.open()
-    c.send(ACK | PSH, b"GET /small.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-    c.nxt += len(b"GET /small.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    get = b"GET /small.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    c.send(ACK | PSH, get)
+    c.nxt += len(get)
     got = b""
     while True:
         s = c.expect("the response and the server's FIN")
