@@ -2,14 +2,7 @@
 """Sends N TCP SYNs with random IPv4 sources (198.18.0.0/15) to DST:PORT
 from a raw socket; run inside the toe tap namespace."""
 import random, socket, struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+from inet_csum import csum
 
 dst, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rnd = random.Random(1)
