@@ -7,6 +7,7 @@ use super::config::{CcKind, Config};
 use super::reassembly::Reassembly;
 use super::rtt::{Micros, Rtt};
 use super::segment::Options;
+use spec::conn_table::seq_lt;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -49,6 +50,11 @@ pub enum ConnError {
 pub struct ConnStats {
     pub retransmits: u64,
     pub fast_retransmits: u64,
+    /// Retransmissions found lost and sent again within one recovery.
+    pub lost_retransmits: u64,
+    pub tail_probes: u64,
+    /// Holes found lost by the reordering window, not by dup ACKs.
+    pub reorder_timeouts: u64,
     pub timeouts: u64,
     pub challenge_acks: u64,
     pub paws_drops: u64,
@@ -120,22 +126,37 @@ pub struct Conn {
     pub(super) dupacks: u32,
     /// NewReno's `recover` while in fast recovery (RFC 6582).
     pub(super) recovery: Option<u32>,
+    /// `snd_max` at the last timeout: duplicate ACKs below it are the
+    /// go-back's echoes, not a new loss (RFC 6582 §3.2 step 1; Linux
+    /// leaves its Loss state at `high_seq`).
+    pub(super) loss_until: u32,
     /// NewReno's window inflation by duplicate ACKs in recovery.
     pub(super) inflate: u32,
     /// Sequence numbers to retransmit one segment from, on the next poll.
     pub(super) rexmit: Vec<u32>,
+    /// Holes resent in this recovery, each with `snd_max` when it went:
+    /// SACKs for data sent after it mean it was lost too (Linux's
+    /// tcp_mark_lost_retrans), rather than waiting for the RTO.
+    pub(super) resent: Vec<(u32, u32)>,
     pub(super) persist_shift: u32,
     /// Zero-window probes no ACK answered (Linux's `icsk_probes_out`):
     /// a peer that answers keeps the connection, however long it waits.
     pub(super) probes_out: u32,
     /// The persist timer found a window too small for the SWS rule.
     pub(super) sws_override: bool,
+    /// Until when a unit short of the TSO maximum may wait for ACKs.
+    pub(super) defer_until: Option<Micros>,
     /// The peer sent a window scale option (perhaps of 0).
     pub(super) negotiated_ws: bool,
     pub(super) rto_at: Option<Micros>,
     pub(super) retries: u32,
     pub(super) delack_at: Option<Micros>,
     pub(super) persist_at: Option<Micros>,
+    /// The tail loss probe's timer, and `snd_max` while its probe is out.
+    pub(super) tlp_at: Option<Micros>,
+    pub(super) tlp_high: Option<u32>,
+    /// When the hole below SACKed data counts as lost.
+    pub(super) reo_at: Option<Micros>,
     pub(super) time_wait_at: Option<Micros>,
     /// Full-size segments received since our last ACK.
     pub(super) unacked_segs: u32,
@@ -230,16 +251,22 @@ impl Conn {
             },
             dupacks: 0,
             recovery: None,
+            loss_until: iss,
             inflate: 0,
             rexmit: Vec::new(),
+            resent: Vec::new(),
             persist_shift: 0,
             probes_out: 0,
             sws_override: false,
+            defer_until: None,
             negotiated_ws: false,
             rto_at: None,
             retries: 0,
             delack_at: None,
             persist_at: None,
+            tlp_at: None,
+            tlp_high: None,
+            reo_at: None,
             time_wait_at: None,
             unacked_segs: 0,
             ack_now: false,
@@ -405,12 +432,16 @@ impl Conn {
         self.delack_at = None;
         self.persist_at = None;
         self.time_wait_at = None;
+        self.tlp_at = None;
+        self.reo_at = None;
     }
 
     pub(super) fn enter_time_wait(&mut self, now: Micros) {
         self.state = State::TimeWait;
         self.rto_at = None;
         self.persist_at = None;
+        self.tlp_at = None;
+        self.reo_at = None;
         self.time_wait_at = Some(now + self.cfg.time_wait);
     }
 
@@ -445,7 +476,20 @@ impl Conn {
     /// only what was sent again counts (`snd_nxt` went back).
     pub(super) fn flight(&self) -> u32 {
         let out = self.snd_nxt.wrapping_sub(self.snd_una);
-        out.saturating_sub(self.sacked_bytes())
+        let below: u32 = self
+            .sacked
+            .iter()
+            .filter(|(s, _)| seq_lt(*s, self.snd_nxt))
+            .map(|(s, e)| {
+                let e = if seq_lt(self.snd_nxt, *e) {
+                    self.snd_nxt
+                } else {
+                    *e
+                };
+                e.wrapping_sub(*s)
+            })
+            .sum();
+        out.saturating_sub(below)
     }
 
     pub(super) fn sacked_bytes(&self) -> u32 {

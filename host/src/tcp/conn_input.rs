@@ -231,22 +231,28 @@ impl Conn {
             self.stats.cwnd_reductions += 1;
         }
         self.probes_out = 0;
+        let before = self.sacked_bytes();
         if self.sack_on {
             self.note_sack(&h.opts.sack);
         }
+        // RFC 6675 §2: an ACK that SACKs new data is a duplicate ACK,
+        // whatever its window (Linux's tcp_fastretrans_alert too).
+        let sacks_new = self.sacked_bytes() > before;
         let wnd = u32::from(h.window) << self.snd_shift;
         if seq_lt(self.snd_una, h.ack) {
             self.new_ack(h, now);
         } else if h.ack == self.snd_una
-            && plen == 0
-            // The answer to a zero-window probe is no sign of loss.
-            && wnd != 0
-            && h.flags & FIN == 0
-            && wnd == self.snd_wnd
             && self.snd_max != self.snd_una
+            && (sacks_new
+                || (plen == 0
+                    // The answer to a zero-window probe is no sign of loss.
+                    && wnd != 0
+                    && h.flags & FIN == 0
+                    && wnd == self.snd_wnd))
         {
             self.dup_ack(now);
         }
+        self.after_ack(now);
         // RFC 9293 §3.10.7.4: window update from a newer segment.
         if seq_lt(self.snd_wl1, h.seq) || (self.snd_wl1 == h.seq && seq_le(self.snd_wl2, h.ack)) {
             self.snd_wnd = wnd;
@@ -302,12 +308,19 @@ impl Conn {
         }
         match self.recovery {
             Some(recover) if seq_lt(h.ack, recover) => {
-                // Partial ACK (RFC 6582 §3.2 step 5): the next hole goes now.
-                self.retransmit_head(now);
+                // Partial ACK (RFC 6582 §3.2 step 5): the next hole goes
+                // now; with SACK, the next one not yet resent (RFC 6675
+                // NextSeg()), which may be past a head resent already.
+                if !self.sacked.is_empty() {
+                    self.retransmit_next_hole(now);
+                } else if seq_lt(self.high_rxt, self.snd_una) || !self.sack_on {
+                    self.retransmit_head(now);
+                }
                 self.dupacks = 0;
             }
             Some(_) => {
                 self.recovery = None;
+                self.resent.clear();
                 self.inflate = 0;
                 self.cc.on_recovered(self.mss);
                 self.dupacks = 0;
@@ -320,16 +333,21 @@ impl Conn {
         self.rto_at = (self.snd_una != self.snd_max).then(|| now + self.rtt.rto());
     }
 
+    pub(super) fn enter_recovery(&mut self, now: Micros) {
+        self.cc.on_loss(self.flight(), self.mss, now);
+        self.recovery = Some(self.snd_max);
+        self.high_rxt = self.snd_una;
+        self.stats.fast_retransmits += 1;
+        self.retransmit_head(now);
+    }
+
     fn dup_ack(&mut self, now: Micros) {
         self.dupacks += 1;
         self.stats.dup_acks += 1;
         let sack_says_lost = self.sack_on && self.sacked_bytes() >= 3 * self.mss;
-        if self.recovery.is_none() && (self.dupacks == 3 || sack_says_lost) {
-            self.cc.on_loss(self.flight(), self.mss, now);
-            self.recovery = Some(self.snd_max);
-            self.high_rxt = self.snd_una;
-            self.stats.fast_retransmits += 1;
-            self.retransmit_head(now);
+        let lost = self.dupacks == 3 || sack_says_lost;
+        if self.recovery.is_none() && seq_le(self.loss_until, self.snd_una) && lost {
+            self.enter_recovery(now);
         } else if self.recovery.is_some() {
             // RFC 6582 §3.2 step 4: each further duplicate ACK lets one
             // more segment out; with SACK, the next hole goes first

@@ -1,7 +1,8 @@
 //! Sending and the timers: SYN and SYN-ACK with their retries, data in
 //! TSO-sized units within the congestion and send windows (sender-side
-//! silly window avoidance), retransmission after the RTO (go-back-N from
-//! `snd_una`) or of SACK holes in recovery, the persist timer's
+//! silly window avoidance, TSO deferral), retransmission after the RTO
+//! (go-back-N from `snd_una` over what the peer has not SACKed) or of
+//! SACK holes in recovery, the persist timer's
 //! zero-window probes, delayed ACKs and TIME-WAIT.
 
 use super::conn::{Conn, ConnError, State};
@@ -37,6 +38,9 @@ impl Conn {
             self.delack_at,
             self.persist_at,
             self.time_wait_at,
+            self.defer_until,
+            self.tlp_at,
+            self.reo_at,
         ]
         .into_iter()
         .flatten()
@@ -94,6 +98,12 @@ impl Conn {
             self.persist_at = None;
             self.probe(now);
         }
+        if due(self.reo_at) {
+            self.reorder_timeout(now);
+        }
+        if due(self.tlp_at) {
+            self.tail_probe();
+        }
         if due(self.rto_at) {
             self.timeout(now);
         }
@@ -116,14 +126,21 @@ impl Conn {
                     self.enter_closed(Some(ConnError::TimedOut));
                     return;
                 }
-                // RFC 5681 §3.1 (4) and RFC 6298 §5.4-5.6.
+                // RFC 5681 §3.1 (4) and RFC 6298 §5.4-5.6. What the peer
+                // SACKed is not sent again: Linux's tcp_enter_loss keeps
+                // the marks too (RFC 2018 §8 allows dropping them for a
+                // peer that reneges; Linux and this stack never do).
                 self.cc.on_timeout(self.flight(), self.mss);
                 self.snd_nxt = self.snd_una;
+                self.loss_until = self.snd_max;
                 self.recovery = None;
                 self.dupacks = 0;
                 self.inflate = 0;
-                self.sacked.clear();
                 self.rexmit.clear();
+                self.resent.clear();
+                self.tlp_at = None;
+                self.tlp_high = None;
+                self.reo_at = None;
                 self.timed = None;
             }
         }
@@ -316,6 +333,10 @@ impl Conn {
             out.push(self.segment(h, payload, true));
             self.stats.retransmits += 1;
             self.timed = None;
+            if self.recovery.is_some() {
+                self.resent.retain(|&(s, _)| s != seq);
+                self.resent.push((seq, self.snd_max));
+            }
             if seq_lt(self.snd_max, stop) {
                 self.snd_max = stop;
             }
@@ -324,6 +345,25 @@ impl Conn {
                 self.rto_at = Some(now + self.rtt.rto());
             }
         }
+    }
+
+    /// TSO deferral (Linux's tcp_tso_should_defer): while ACKs are on
+    /// their way, a unit short of the maximum waits for them to open the
+    /// windows further, for at most half an RTT. Sent at once, each ACK
+    /// (one per two segments) would cost a descriptor for two segments.
+    /// A unit that carries the FIN goes at once (as Linux's does).
+    fn defer(&mut self, len: u32, unit_max: u32, last: bool, now: Micros) -> bool {
+        let cwnd = self.cc.cwnd().saturating_add(self.inflate);
+        let calm = self.snd_nxt == self.snd_max;
+        let wanted = len < unit_max
+            && len < self.snd_wnd.min(cwnd) / 3
+            && !(last && self.fin_queued)
+            && self.flight() > 0
+            && calm;
+        let Some(srtt) = self.rtt.srtt().filter(|_| wanted) else {
+            return false;
+        };
+        now < *self.defer_until.get_or_insert(now + srtt / 2)
     }
 
     fn new_data(&mut self, now: Micros, out: &mut Vec<Outgoing>) {
@@ -338,7 +378,17 @@ impl Conn {
                 // The FIN is out already.
                 return;
             }
-            let unsent = end.wrapping_sub(self.snd_nxt);
+            // Going back after a timeout: over what the peer holds.
+            let mut stop = end;
+            for &(s, e) in &self.sacked {
+                if seq_le(s, self.snd_nxt) && seq_lt(self.snd_nxt, e) {
+                    self.snd_nxt = e;
+                } else if seq_lt(self.snd_nxt, s) {
+                    stop = s;
+                    break;
+                }
+            }
+            let unsent = stop.wrapping_sub(self.snd_nxt);
             let wnd_edge = self.snd_una.wrapping_add(self.snd_wnd);
             let by_wnd = (wnd_edge.wrapping_sub(self.snd_nxt) as i32).max(0) as u32;
             let cwnd = self.cc.cwnd().saturating_add(self.inflate);
@@ -352,6 +402,10 @@ impl Conn {
                     || std::mem::take(&mut self.sws_override));
             let fin_ready = self.fin_queued && self.fin_seq.is_none_or(|f| f == end);
             let bare_fin = !send_ok && fin_ready && unsent == 0;
+            if send_ok && self.defer(len, unit_max, len == unsent, now) {
+                return;
+            }
+            self.defer_until = None;
             if !send_ok && !bare_fin {
                 // Nothing in flight to clock data out: the persist timer
                 // must (a zero window, or one too small to use).
@@ -403,6 +457,7 @@ impl Conn {
             if self.rto_at.is_none() {
                 self.rto_at = Some(now + self.rtt.rto());
             }
+            self.arm_tail_probe(now);
             if fin_now || len == 0 {
                 return;
             }

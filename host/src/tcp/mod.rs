@@ -7,6 +7,7 @@ pub mod config;
 pub mod conn;
 mod conn_input;
 pub mod conn_output;
+mod early_loss;
 pub mod engine_link;
 pub mod frames;
 pub mod reassembly;

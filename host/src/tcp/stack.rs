@@ -64,6 +64,9 @@ pub struct StackStats {
 pub struct ConnTotals {
     pub retransmits: u64,
     pub fast_retransmits: u64,
+    pub lost_retransmits: u64,
+    pub tail_probes: u64,
+    pub reorder_timeouts: u64,
     pub timeouts: u64,
     pub paws_drops: u64,
     pub out_of_window: u64,
@@ -78,6 +81,9 @@ impl ConnTotals {
     fn add(&mut self, s: &ConnStats) {
         self.retransmits += s.retransmits;
         self.fast_retransmits += s.fast_retransmits;
+        self.lost_retransmits += s.lost_retransmits;
+        self.tail_probes += s.tail_probes;
+        self.reorder_timeouts += s.reorder_timeouts;
         self.timeouts += s.timeouts;
         self.paws_drops += s.paws_drops;
         self.out_of_window += s.out_of_window;
