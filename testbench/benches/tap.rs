@@ -6,6 +6,7 @@
 //! line otherwise). Time is wall time: the kernel peer runs in real time.
 
 use host::tcp::Config;
+use plotters::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -101,53 +102,69 @@ fn point(put: bool, loss: f64, offload: bool, s: &Summary) -> Point {
     }
 }
 
-/// Bars of TX descriptors per MB (sending) and fast-path share
-/// (receiving) against loss, offloads on and off.
-fn svg(points: &[Point]) -> String {
-    let mut out = String::from(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='720' height='360' font-family='sans-serif' font-size='12'>\n",
-    );
-    let panels = [
-        (
-            "TX descriptors per MB (stack sends, log scale)",
-            "stack_to_kernel",
-            0.0,
-        ),
-        (
-            "fast-path share of received payload (%)",
-            "kernel_to_stack",
-            360.0,
-        ),
-    ];
-    for (title, dir, x0) in panels {
-        out += &format!("<text x='{}' y='20'>{title}</text>\n", x0 + 10.0);
-        let mut i = 0.0;
-        for p in points.iter().filter(|p| p.direction == dir) {
-            let v = if dir == "stack_to_kernel" {
-                (p.tx_descriptors_per_mb.max(1.0)).log10() / 3.0
-            } else {
-                p.fast_share
-            };
-            let h = 260.0 * v.clamp(0.0, 1.0);
-            let x = x0 + 20.0 + i * 52.0;
-            let color = if p.offload { "#2a6" } else { "#c44" };
-            out += &format!(
-                "<rect x='{x}' y='{}' width='40' height='{h}' fill='{color}'/>\n<text x='{x}' y='320'>{:.0}% {}</text>\n<text x='{x}' y='{}'>{:.1}</text>\n",
-                300.0 - h,
-                p.loss * 100.0,
-                if p.offload { "on" } else { "off" },
-                295.0 - h,
-                if dir == "stack_to_kernel" {
-                    p.tx_descriptors_per_mb
-                } else {
-                    p.fast_share * 100.0
-                },
-            );
-            i += 1.0;
+/// TX descriptors per MB (stack sends, log scale) and the fast-path share
+/// of received payload (stack receives) against loss, offloads on and off.
+fn plot(points: &[Point], path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (960, 400)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(480);
+    let series = |dir: &'static str, on: bool, y: fn(&Point) -> f64| {
+        points
+            .iter()
+            .filter(move |p| p.direction == dir && p.offload == on)
+            .map(move |p| (p.loss * 100.0, y(p)))
+            .collect::<Vec<_>>()
+    };
+    let key = |on: bool| {
+        if on {
+            ("engine offloads on", RGBColor(30, 140, 60))
+        } else {
+            ("off: software path, same run", RED)
         }
+    };
+    let mut tx = ChartBuilder::on(&left)
+        .caption("stack sends: TX descriptors per MB", ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..5.2, (5.0..2000.0).log_scale())?;
+    tx.configure_mesh()
+        .x_desc("injected loss each way (%)")
+        .y_desc("descriptors / MB")
+        .draw()?;
+    let mut fast = ChartBuilder::on(&right)
+        .caption("stack receives: fast-path share", ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..5.2, 0.0..105.0)?;
+    fast.configure_mesh()
+        .x_desc("injected loss each way (%)")
+        .y_desc("% of received payload")
+        .draw()?;
+    for on in [true, false] {
+        let (label, color) = key(on);
+        let pts = series("stack_to_kernel", on, |p| p.tx_descriptors_per_mb);
+        tx.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+        tx.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+        let pts = series("kernel_to_stack", on, |p| p.fast_share * 100.0);
+        fast.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?;
+        fast.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
     }
-    out += "<text x='10' y='350'>green: engine offloads on; red: off (software path), same run; x: injected loss</text>\n</svg>\n";
-    out
+    // The goal: TSO at most 1/40 of the software path, per loss rate.
+    let goal = series("stack_to_kernel", false, |p| p.tx_descriptors_per_mb / 40.0);
+    tx.draw_series(LineSeries::new(goal, BLUE.stroke_width(1)))?
+        .label("goal: software / 40")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
+    tx.configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
 }
 
 fn main() {
@@ -226,7 +243,7 @@ fn main() {
         serde_json::to_string_pretty(&report).unwrap(),
     )
     .unwrap();
-    std::fs::write(root.join("tap.svg"), svg(&points)).unwrap();
+    plot(&points, &root.join("tap.svg")).expect("tap.svg");
     println!("wrote {}/tap.json and tap.svg", root.display());
     std::fs::remove_dir_all(&dir).unwrap();
 }
