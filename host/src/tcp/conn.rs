@@ -7,7 +7,7 @@ use super::config::{CcKind, Config};
 use super::reassembly::Reassembly;
 use super::rtt::{Micros, Rtt};
 use super::segment::Options;
-use spec::conn_table::seq_lt;
+use spec::conn_table::{seq_le, seq_lt};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -490,6 +490,20 @@ impl Conn {
             })
             .sum();
         out.saturating_sub(below)
+    }
+
+    /// `at`, or the end of the SACKed block that holds it (blocks are
+    /// disjoint and never touch: `note_sack` merges them).
+    pub(super) fn past_sacked(&self, at: u32) -> u32 {
+        self.sacked
+            .iter()
+            .find(|&&(s, e)| seq_le(s, at) && seq_lt(at, e))
+            .map_or(at, |&(_, e)| e)
+    }
+
+    /// The start of the first SACKed block beyond `at`.
+    pub(super) fn next_sacked(&self, at: u32) -> Option<u32> {
+        self.sacked.iter().map(|&(s, _)| s).find(|&s| seq_lt(at, s))
     }
 
     pub(super) fn sacked_bytes(&self) -> u32 {

@@ -231,13 +231,9 @@ impl Conn {
             self.stats.cwnd_reductions += 1;
         }
         self.probes_out = 0;
-        let before = self.sacked_bytes();
-        if self.sack_on {
-            self.note_sack(&h.opts.sack);
-        }
         // RFC 6675 §2: an ACK that SACKs new data is a duplicate ACK,
         // whatever its window (Linux's tcp_fastretrans_alert too).
-        let sacks_new = self.sacked_bytes() > before;
+        let sacks_new = self.sack_on && self.note_sack(&h.opts.sack);
         let wnd = u32::from(h.window) << self.snd_shift;
         if seq_lt(self.snd_una, h.ack) {
             self.new_ack(h, now);
@@ -359,7 +355,9 @@ impl Conn {
         }
     }
 
-    fn note_sack(&mut self, blocks: &[(u32, u32)]) {
+    /// Whether the blocks SACKed bytes not SACKed before.
+    fn note_sack(&mut self, blocks: &[(u32, u32)]) -> bool {
+        let before = self.sacked_bytes();
         for &(s, e) in blocks {
             // Ignore blocks below snd_una (D-SACK) or beyond what was sent.
             if !seq_lt(s, e) || seq_le(e, self.snd_una) || seq_lt(self.snd_max, e) {
@@ -386,6 +384,7 @@ impl Conn {
             let at = self.sacked.partition_point(|&(a, _)| seq_lt(a, merged.0));
             self.sacked.insert(at, merged);
         }
+        self.sacked_bytes() > before
     }
 
     fn data(&mut self, seq: u32, payload: &[u8], now: Micros) {

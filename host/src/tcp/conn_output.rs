@@ -8,7 +8,7 @@
 use super::conn::{Conn, ConnError, State};
 use super::rtt::Micros;
 use super::segment::{Header, Options};
-use spec::conn_table::{seq_le, seq_lt};
+use spec::conn_table::seq_lt;
 use spec::tcp::{ACK, CWR, ECE, FIN, PSH, RST, SYN};
 use std::net::SocketAddr;
 
@@ -261,7 +261,7 @@ impl Conn {
         }
     }
 
-    fn data_end(&self) -> u32 {
+    pub(super) fn data_end(&self) -> u32 {
         self.snd_una.wrapping_add(self.send.len() as u32)
     }
 
@@ -283,11 +283,7 @@ impl Conn {
         } else {
             self.high_rxt.wrapping_add(self.mss)
         };
-        for &(s, e) in &self.sacked {
-            if seq_le(s, at) && seq_lt(at, e) {
-                at = e;
-            }
-        }
+        at = self.past_sacked(at);
         if seq_lt(at, top) {
             self.rexmit.push(at);
             self.high_rxt = at;
@@ -314,10 +310,10 @@ impl Conn {
             if self.snd_wnd == 0 {
                 stop = seq.wrapping_add(1);
             }
-            for &(s, _) in &self.sacked {
-                if seq_lt(seq, s) && seq_lt(s, stop) {
-                    stop = s;
-                }
+            if let Some(s) = self.next_sacked(seq)
+                && seq_lt(s, stop)
+            {
+                stop = s;
             }
             if seq_lt(end, stop) {
                 stop = end;
@@ -352,8 +348,7 @@ impl Conn {
     /// windows further, for at most half an RTT. Sent at once, each ACK
     /// (one per two segments) would cost a descriptor for two segments.
     /// A unit that carries the FIN goes at once (as Linux's does).
-    fn defer(&mut self, len: u32, unit_max: u32, last: bool, now: Micros) -> bool {
-        let cwnd = self.cc.cwnd().saturating_add(self.inflate);
+    fn defer(&mut self, len: u32, unit_max: u32, cwnd: u32, last: bool, now: Micros) -> bool {
         let calm = self.snd_nxt == self.snd_max;
         let wanted = len < unit_max
             && len < self.snd_wnd.min(cwnd) / 3
@@ -379,15 +374,8 @@ impl Conn {
                 return;
             }
             // Going back after a timeout: over what the peer holds.
-            let mut stop = end;
-            for &(s, e) in &self.sacked {
-                if seq_le(s, self.snd_nxt) && seq_lt(self.snd_nxt, e) {
-                    self.snd_nxt = e;
-                } else if seq_lt(self.snd_nxt, s) {
-                    stop = s;
-                    break;
-                }
-            }
+            self.snd_nxt = self.past_sacked(self.snd_nxt);
+            let stop = self.next_sacked(self.snd_nxt).unwrap_or(end);
             let unsent = stop.wrapping_sub(self.snd_nxt);
             let wnd_edge = self.snd_una.wrapping_add(self.snd_wnd);
             let by_wnd = (wnd_edge.wrapping_sub(self.snd_nxt) as i32).max(0) as u32;
@@ -402,7 +390,7 @@ impl Conn {
                     || std::mem::take(&mut self.sws_override));
             let fin_ready = self.fin_queued && self.fin_seq.is_none_or(|f| f == end);
             let bare_fin = !send_ok && fin_ready && unsent == 0;
-            if send_ok && self.defer(len, unit_max, len == unsent, now) {
+            if send_ok && self.defer(len, unit_max, cwnd, len == unsent, now) {
                 return;
             }
             self.defer_until = None;

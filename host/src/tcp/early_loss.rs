@@ -50,7 +50,7 @@ impl Conn {
             return;
         }
         // The last byte sent, or the FIN alone.
-        let data_end = self.snd_una.wrapping_add(self.send.len() as u32);
+        let data_end = self.data_end();
         let end = if seq_lt(self.snd_max, data_end) {
             self.snd_max
         } else {
@@ -104,16 +104,15 @@ impl Conn {
         let Some(&(_, top)) = self.sacked.last() else {
             return;
         };
-        let (una, max, sacked) = (self.snd_una, self.snd_max, &self.sacked);
-        self.resent.retain(|&(s, _)| {
-            seq_le(una, s) && !sacked.iter().any(|&(a, b)| seq_le(a, s) && seq_lt(s, b))
-        });
-        for (s, at) in &mut self.resent {
+        let mut resent = std::mem::take(&mut self.resent);
+        resent.retain(|&(s, _)| seq_le(self.snd_una, s) && self.past_sacked(s) == s);
+        for (s, at) in &mut resent {
             if seq_lt(*at, top) {
                 self.rexmit.push(*s);
-                *at = max;
+                *at = self.snd_max;
                 self.stats.lost_retransmits += 1;
             }
         }
+        self.resent = resent;
     }
 }

@@ -161,6 +161,51 @@ pub fn pattern(n: usize, seed: u64) -> Vec<u8> {
     (0..n).map(|_| r.r#gen()).collect()
 }
 
+/// One side's application: writes its data, shuts down once all is
+/// written, and reads all there is.
+struct App {
+    data: Vec<u8>,
+    sent: usize,
+    shut: bool,
+    got: Vec<u8>,
+    eof: bool,
+}
+
+impl App {
+    fn new(data: Vec<u8>) -> App {
+        App {
+            data,
+            sent: 0,
+            shut: false,
+            got: Vec::new(),
+            eof: false,
+        }
+    }
+
+    fn turn(&mut self, st: &mut Stack, id: ConnId, buf: &mut [u8], who: &str) {
+        if self.sent < self.data.len()
+            && let Ok(k) = st.write(id, &self.data[self.sent..])
+        {
+            self.sent += k;
+        }
+        if self.sent == self.data.len() && !self.shut {
+            st.shutdown(id).unwrap();
+            self.shut = true;
+        }
+        loop {
+            match st.read(id, buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(k) => self.got.extend_from_slice(&buf[..k]),
+                Err(SocketError::WouldBlock) => break,
+                Err(e) => panic!("{who}: {e}"),
+            }
+        }
+    }
+}
+
 /// Sends `len` bytes a→b and `back` bytes b→a over one connection, then
 /// closes both ways; returns what each side read and the final states.
 pub fn transfer(
@@ -186,65 +231,29 @@ pub fn transfer_on(
 ) -> (Vec<u8>, Vec<u8>, Net) {
     let l = n.b.listen(cb, 16).unwrap();
     let c = n.a.connect(ca, cb, [2, 0, 0, 0, 0, 2], 0).unwrap();
-    let (up, down) = (pattern(len, seed), pattern(back, seed + 1));
-    let (mut sent_up, mut sent_down) = (0, 0);
-    let (mut got_b, mut got_a) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (
+        App::new(pattern(len, seed)),
+        App::new(pattern(back, seed + 1)),
+    );
     let mut s: Option<ConnId> = None;
-    let (mut a_shut, mut b_shut, mut a_eof, mut b_eof) = (false, false, false, false);
     let mut buf = vec![0; 65536];
     for _ in 0..3_000_000 {
         n.step();
         if s.is_none() {
             s = n.b.accept(l).ok();
         }
-        if sent_up < up.len()
-            && let Ok(k) = n.a.write(c, &up[sent_up..])
-        {
-            sent_up += k;
-        }
-        if sent_up == up.len() && !a_shut {
-            n.a.shutdown(c).unwrap();
-            a_shut = true;
-        }
-        loop {
-            match n.a.read(c, &mut buf) {
-                Ok(0) => {
-                    a_eof = true;
-                    break;
-                }
-                Ok(k) => got_a.extend_from_slice(&buf[..k]),
-                Err(SocketError::WouldBlock) => break,
-                Err(e) => panic!("client: {e}"),
-            }
-        }
+        a.turn(&mut n.a, c, &mut buf, "client");
         if let Some(s) = s {
-            if sent_down < down.len()
-                && let Ok(k) = n.b.write(s, &down[sent_down..])
-            {
-                sent_down += k;
-            }
-            if sent_down == down.len() && !b_shut {
-                n.b.shutdown(s).unwrap();
-                b_shut = true;
-            }
-            loop {
-                match n.b.read(s, &mut buf) {
-                    Ok(0) => {
-                        b_eof = true;
-                        break;
-                    }
-                    Ok(k) => got_b.extend_from_slice(&buf[..k]),
-                    Err(SocketError::WouldBlock) => break,
-                    Err(e) => panic!("server: {e}"),
-                }
-            }
+            b.turn(&mut n.b, s, &mut buf, "server");
         }
-        if a_eof && b_eof {
+        if a.eof && b.eof {
             n.a.close(c).unwrap();
             n.b.close(s.unwrap()).unwrap();
             break;
         }
     }
+    let (up, down, got_b, got_a) = (a.data, b.data, b.got, a.got);
+    let (a_eof, b_eof) = (a.eof, b.eof);
     let dump = |s: &Stack| {
         s.connections()
             .map(|(_, c)| {
