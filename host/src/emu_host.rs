@@ -8,14 +8,24 @@
 //! uses), follows the table's rcv_nxt (a fast frame leaves it at the
 //! frame's end) and writes its own when the two differ, and removes a
 //! direction on FIN (both on RST).
+//!
+//! Every direction whose SYN it saw has a receive ring ([`Delivery`]) and
+//! an application that reads it at once. With placement on
+//! ([`Host::placing`]) the host posts the ring with each install and the
+//! engine's `rx_place` block ([`Placer`]) places payload into it and
+//! coalesces completions; the host then sees only the frames the engine
+//! left to it, and learns the rest from the completions.
 
+use crate::emu_delivery::{Delivered, Delivery, LOG_SIZE};
 use crate::table_engine::Commands;
-use crate::tcp::reassembly::Reassembly;
 use anyhow::{Result, bail};
 use model::conn_table::{Cmd, Outcome, Request};
+use model::rx_place::{Placer, Ring, Seen};
 use serde::Serialize;
 use spec::conn_table::{Class, CmdStatus, Key};
-use std::collections::HashMap;
+use spec::rx_parse::Header;
+use spec::rx_place::{Flush, PlaceCpl};
+use std::collections::{BTreeMap, HashMap};
 
 use spec::tcp::{ACK, FIN, RST, SYN};
 
@@ -52,6 +62,19 @@ fn key_json<S: serde::Serializer>(k: &Key, s: S) -> Result<S::Ok, S::Error> {
     tuple_text(k).serialize(s)
 }
 
+/// `src:port>dst:port`, addresses as tshark prints them: the key of the
+/// replay's `delivered` report.
+pub fn tuple_key(k: &Key) -> String {
+    let addr = |a: &[u8; 16]| {
+        if k.v6 {
+            std::net::Ipv6Addr::from(*a).to_string()
+        } else {
+            std::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]).to_string()
+        }
+    };
+    format!("{}:{}>{}:{}", addr(&k.src), k.sport, addr(&k.dst), k.dport)
+}
+
 /// `src:port > dst:port`, IPv6 addresses in brackets.
 pub fn tuple_text(k: &Key) -> String {
     let addr = |a: &[u8; 16]| {
@@ -70,8 +93,18 @@ pub fn tuple_text(k: &Key) -> String {
     )
 }
 
+impl HostStats {
+    /// What the host did to the table itself, the same with or without
+    /// placement: installs, inserts that found no way, removes.
+    pub fn table_work(&self) -> [u64; 3] {
+        [self.installs, self.install_full, self.removes]
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HostStats {
+    /// Frames that reached the host as frames, each with its completion.
+    pub frame_completions: u64,
     /// Frames the engine handed to the host (classes other than fast/ack,
     /// bad_csum and unparsed).
     pub host_frames: u64,
@@ -81,6 +114,8 @@ pub struct HostStats {
     pub removes: u64,
     /// rcv_nxt values the host wrote to the table.
     pub rcv_nxt_writes: u64,
+    /// Coalesced completions the host read (placement on).
+    pub place_completions: u64,
 }
 
 struct Handshake {
@@ -91,9 +126,25 @@ struct Handshake {
 struct Conn {
     slot: usize,
     flow: usize,
-    rx: Reassembly,
     /// The table's rcv_nxt as the host knows it.
     table_rcv: u32,
+}
+
+/// A direction's ring, from its SYN on.
+struct Stream {
+    isn: u32,
+    rx: Delivery,
+    /// Its key in the `delivered` report.
+    name: String,
+}
+
+/// What a frame is to the host: the frame itself with its parse.
+pub struct Arrival<'a> {
+    pub number: u64,
+    /// Engine cycles since the capture's first frame.
+    pub cycle: u64,
+    pub header: &'a Header,
+    pub data: &'a [u8],
 }
 
 #[derive(Default)]
@@ -101,17 +152,140 @@ pub struct Host {
     /// Keyed by the SYN's direction.
     handshakes: HashMap<Key, Handshake>,
     conns: HashMap<Key, Conn>,
+    by_slot: HashMap<usize, Key>,
+    streams: HashMap<Key, Stream>,
+    /// Streams a new SYN of the same 4-tuple replaced.
+    ended: Vec<Stream>,
+    names: HashMap<String, usize>,
+    place: Option<Placer>,
     pub flows: Vec<Flow>,
     pub stats: HostStats,
 }
 
+/// The payload of a frame whose capture holds all of it.
+pub fn payload<'a>(h: &Header, data: &'a [u8]) -> Option<&'a [u8]> {
+    let from = h.poff as usize;
+    data.get(from..from.checked_add(h.plen as usize)?)
+}
+
+/// What `rx_place` takes from a frame besides the table's request.
+fn seen(h: &Header, data: &[u8]) -> Seen {
+    let ts = h.opts & 1 << spec::rx_parse::Opt::Timestamps as u8 != 0;
+    let l3 = h.l3 as usize;
+    // ECN is the low two bits of the IPv4 TOS byte, or of the IPv6 traffic
+    // class (bits 5..4 of the second byte).
+    let ecn = match h.kind {
+        2 => data.get(l3 + 1).map(|b| b >> 4 & 3),
+        _ => data.get(l3 + 1).map(|b| b & 3),
+    };
+    Seen {
+        ack: h.ack,
+        window: h.window,
+        tsval: if ts { h.tsval } else { 0 },
+        tsecr: if ts { h.tsecr } else { 0 },
+        ce: ecn == Some(3),
+    }
+}
+
 impl Host {
-    /// Handles frame number `n` after the engine classified it.
-    pub fn frame(&mut self, n: u64, r: &Request, o: &Outcome, t: &mut dyn Commands) -> Result<()> {
+    /// A host that posts a ring with every install, for an engine whose
+    /// `rx_place` is `placer`.
+    pub fn placing(placer: Placer) -> Host {
+        Host {
+            place: Some(placer),
+            ..Host::default()
+        }
+    }
+
+    pub fn placer(&self) -> Option<&Placer> {
+        self.place.as_ref()
+    }
+
+    /// Handles a frame after the engine classified it: first what the
+    /// engine's placement does with it, then the host's part.
+    pub fn arrive(
+        &mut self,
+        a: &Arrival<'_>,
+        r: &Request,
+        o: &Outcome,
+        t: &mut dyn Commands,
+    ) -> Result<()> {
+        let Some(p) = self.place.as_mut() else {
+            return self.frame(a.number, r, o, payload(a.header, a.data), t);
+        };
+        let mut cpls = p.advance(a.cycle);
+        let step = p.frame(r, o, seen(a.header, a.data), a.cycle);
+        if let (Some(v), Some(slot)) = (step.rcv_nxt, o.slot) {
+            t.command(&Cmd::WriteRcvNxt(slot, v))?;
+        }
+        if !step.place.is_empty() {
+            let data = payload(a.header, a.data).unwrap_or_default();
+            let base = ring_base(o.slot.expect("placed on a slot"));
+            let pieces: Vec<(u64, u32)> =
+                step.place.iter().map(|&(at, n)| (at - base, n)).collect();
+            if let Some(s) = self.streams.get_mut(&r.key) {
+                s.rx.placed(&pieces, data);
+            }
+        }
+        cpls.extend(step.cpls);
+        for c in cpls {
+            self.completion(&c, t)?;
+        }
+        match step.to_host {
+            Some(_) => self.frame(a.number, r, o, payload(a.header, a.data), t),
+            None => Ok(()),
+        }
+    }
+
+    /// A coalesced completion: the ring holds everything before its
+    /// rcv_nxt and its interval.
+    fn completion(&mut self, c: &PlaceCpl, t: &mut dyn Commands) -> Result<()> {
+        self.stats.place_completions += 1;
+        let slot = usize::from(c.slot);
+        let Some(key) = self.by_slot.get(&slot).copied() else {
+            bail!("a completion for slot {slot}, which the host never installed");
+        };
+        if let Some(conn) = self.conns.get_mut(&key) {
+            conn.table_rcv = c.rcv_nxt;
+        }
+        if let Some(s) = self.streams.get_mut(&key) {
+            s.rx.learn(c.rcv_nxt, c.ooo);
+        }
+        self.read(&key)?;
+        self.sync(&key, t)
+    }
+
+    /// The application reads what is in order; the ring moves on.
+    fn read(&mut self, key: &Key) -> Result<()> {
+        let Some(s) = self.streams.get_mut(key) else {
+            return Ok(());
+        };
+        s.rx.read()?;
+        if let (Some(p), Some(c)) = (self.place.as_mut(), self.conns.get(key)) {
+            p.advance_head(c.slot, s.rx.head());
+        }
+        Ok(())
+    }
+
+    /// Handles frame number `n` after the engine classified it, when it
+    /// reached the host as a frame.
+    pub fn frame(
+        &mut self,
+        n: u64,
+        r: &Request,
+        o: &Outcome,
+        data: Option<&[u8]>,
+        t: &mut dyn Commands,
+    ) -> Result<()> {
+        self.stats.frame_completions += 1;
+        if matches!(o.class, Class::Unparsed | Class::BadCsum) {
+            return Ok(());
+        }
+        self.stream_data(r, data)?;
         if o.class == Class::Fast {
             return self.fast(r, t);
         }
-        if o.class.in_hardware() || matches!(o.class, Class::Unparsed | Class::BadCsum) {
+        if o.class.in_hardware() {
             return Ok(());
         }
         self.stats.host_frames += 1;
@@ -131,7 +305,7 @@ impl Host {
             self.install(n, r.key, a_rcv, r.ack, t)?;
             self.install(n, r.key.reverse(), r.ack, sa_ack, t)?;
         } else if !syn && r.plen > 0 {
-            self.receive(r, t)?;
+            self.sync(&r.key, t)?;
         }
         if r.flags & RST != 0 {
             self.remove(&r.key, FlowState::Rst, t)?;
@@ -190,10 +364,21 @@ impl Host {
                     Conn {
                         slot,
                         flow: self.flows.len(),
-                        rx: Reassembly::new(rcv_nxt, false),
                         table_rcv: rcv_nxt,
                     },
                 );
+                self.by_slot.insert(slot, key);
+                if let Some(p) = self.place.as_mut() {
+                    let head = self.streams.get(&key).map_or(rcv_nxt, |s| s.rx.head());
+                    let ring = Ring {
+                        base: ring_base(slot),
+                        log_size: LOG_SIZE,
+                        head,
+                    };
+                    if !p.post(slot, ring, rcv_nxt, snd_una) {
+                        bail!("rx_place refused the ring of slot {slot}");
+                    }
+                }
             }
             (CmdStatus::Full, _) => self.stats.install_full += 1,
             (s, _) => bail!(
@@ -205,47 +390,105 @@ impl Host {
         Ok(())
     }
 
-    /// A fast-path completion: the table moved rcv_nxt to the frame's
-    /// end; the host's queue may reach further.
+    /// A fast-path frame the host received: the table moved rcv_nxt to
+    /// the frame's end; the host's queue may reach further.
     fn fast(&mut self, r: &Request, t: &mut dyn Commands) -> Result<()> {
         let Some(c) = self.conns.get_mut(&r.key) else {
             return Ok(());
         };
-        c.rx.length(r.seq, r.plen);
-        c.table_rcv = r.seq.wrapping_add(r.plen);
+        // `rx_place` may have taken it past its interval.
+        c.table_rcv = match self.place.as_ref().and_then(|p| p.rcv_nxt(c.slot)) {
+            Some(v) => v,
+            None => r.seq.wrapping_add(r.plen),
+        };
         self.sync(&r.key, t)
     }
 
-    /// Data the engine left to the host.
-    fn receive(&mut self, r: &Request, t: &mut dyn Commands) -> Result<()> {
-        let Some(c) = self.conns.get_mut(&r.key) else {
+    /// A frame of a direction whose SYN the host saw: its payload goes
+    /// into the ring, and the application reads what is in order.
+    fn stream_data(&mut self, r: &Request, data: Option<&[u8]>) -> Result<()> {
+        let syn = r.flags & SYN != 0;
+        if syn {
+            let fresh = match self.streams.get(&r.key) {
+                Some(s) => s.isn != r.seq,
+                None => true,
+            };
+            if fresh {
+                self.open_stream(r.key, r.seq);
+            }
+        }
+        let (Some(s), Some(data)) = (self.streams.get_mut(&r.key), data) else {
             return Ok(());
         };
-        c.rx.length(r.seq, r.plen);
-        self.sync(&r.key, t)
+        // A SYN's payload starts after the SYN's own sequence number.
+        let seq = r.seq.wrapping_add(u32::from(syn));
+        s.rx.segment(seq, data);
+        self.read(&r.key)
     }
 
-    /// Writes the host's rcv_nxt where the table's differs.
+    fn open_stream(&mut self, key: Key, isn: u32) {
+        let base = tuple_key(&key);
+        let n = self.names.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let name = if *n == 1 {
+            base
+        } else {
+            format!("{base} #{n}")
+        };
+        let s = Stream {
+            isn,
+            rx: Delivery::new(isn.wrapping_add(1)),
+            name,
+        };
+        if let Some(old) = self.streams.insert(key, s) {
+            self.ended.push(old);
+        }
+    }
+
+    /// Writes the host's rcv_nxt where the table's differs (through
+    /// `rx_place`, which may take it past its interval).
     fn sync(&mut self, key: &Key, t: &mut dyn Commands) -> Result<()> {
-        let Some(c) = self.conns.get_mut(key) else {
+        let (Some(c), Some(s)) = (self.conns.get_mut(key), self.streams.get(key)) else {
             return Ok(());
         };
-        if c.rx.rcv_nxt() != c.table_rcv {
-            c.table_rcv = c.rx.rcv_nxt();
-            t.command(&Cmd::WriteRcvNxt(c.slot, c.table_rcv))?;
+        let mine = s.rx.rcv_nxt();
+        if mine != c.table_rcv {
+            let to = match self.place.as_mut() {
+                Some(p) => p.write_rcv_nxt(c.slot, mine),
+                None => mine,
+            };
+            c.table_rcv = to;
+            t.command(&Cmd::WriteRcvNxt(c.slot, to))?;
             self.stats.rcv_nxt_writes += 1;
         }
         Ok(())
     }
 
     fn remove(&mut self, key: &Key, why: FlowState, t: &mut dyn Commands) -> Result<()> {
-        let Some(c) = self.conns.remove(key) else {
+        let Some(slot) = self.conns.get(key).map(|c| c.slot) else {
             return Ok(());
         };
+        self.unpost(slot, t)?;
+        let c = self.conns.remove(key).expect("looked up");
+        self.by_slot.remove(&c.slot);
         self.read_counters(&c, t)?;
         t.command(&Cmd::Remove(c.slot))?;
         self.flows[c.flow].state = why;
         self.stats.removes += 1;
+        Ok(())
+    }
+
+    /// Takes back `slot`'s ring: its pending completion first.
+    fn unpost(&mut self, slot: usize, t: &mut dyn Commands) -> Result<()> {
+        let Some(p) = self.place.as_mut() else {
+            return Ok(());
+        };
+        if let Some(c) = p.flush(slot, Flush::Host) {
+            self.completion(&c, t)?;
+        }
+        if let Some(p) = self.place.as_mut() {
+            p.remove(slot);
+        }
         Ok(())
     }
 
@@ -257,12 +500,34 @@ impl Host {
         Ok(())
     }
 
-    /// Reads the counters of the directions still installed.
+    /// Flushes what the engine holds and reads the counters of the
+    /// directions still installed.
     pub fn finish(&mut self, t: &mut dyn Commands) -> Result<()> {
+        let mut slots: Vec<usize> = self.conns.values().map(|c| c.slot).collect();
+        slots.sort_unstable();
+        for slot in slots {
+            self.unpost(slot, t)?;
+        }
         let conns: Vec<Conn> = self.conns.drain().map(|(_, c)| c).collect();
         for c in &conns {
             self.read_counters(c, t)?;
         }
         Ok(())
     }
+
+    /// What the application of every direction whose SYN the host saw
+    /// received, by `src:port>dst:port`.
+    pub fn delivered(&self) -> BTreeMap<String, Delivered> {
+        self.ended
+            .iter()
+            .chain(self.streams.values())
+            .map(|s| (s.name.clone(), s.rx.delivered()))
+            .collect()
+    }
+}
+
+/// Where the emulated host keeps slot `slot`'s ring: a region of its own
+/// per slot, so that addresses say whose bytes they are.
+fn ring_base(slot: usize) -> u64 {
+    (slot as u64 + 1) << 32
 }

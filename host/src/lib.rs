@@ -18,6 +18,7 @@ pub mod csum_offload;
 pub mod device;
 pub mod dma_mem;
 pub mod driver_tx;
+pub mod emu_delivery;
 pub mod emu_host;
 pub mod model_device;
 pub mod nic;

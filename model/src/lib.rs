@@ -12,5 +12,6 @@ pub mod engine;
 mod engine_regs;
 pub mod rx_checksum;
 pub mod rx_parse;
+pub mod rx_place;
 pub mod tso;
 pub mod tx_checksum;

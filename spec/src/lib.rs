@@ -14,6 +14,7 @@ pub mod regs_doc;
 pub mod ring;
 pub mod rx_csum;
 pub mod rx_parse;
+pub mod rx_place;
 pub mod stream;
 pub mod tcp;
 pub mod toeplitz;

@@ -46,7 +46,8 @@ fn handshake_hole_fin_and_rst_as_the_rules_say() {
     let mut send = |t: &mut Table, host: &mut Host, r: Request| {
         n += 1;
         let o = TableEngine::classify(t, &r).unwrap();
-        host.frame(n, &r, &o, t).unwrap();
+        let payload = vec![0; r.plen as usize];
+        host.frame(n, &r, &o, Some(&payload), t).unwrap();
         o.class
     };
     assert_eq!(

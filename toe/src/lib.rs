@@ -19,6 +19,7 @@ pub mod replay_table;
 pub mod replay_tx;
 pub mod report;
 pub mod report_driver;
+pub mod report_place;
 pub mod report_tx;
 pub mod ss;
 pub mod tap;

@@ -233,6 +233,10 @@ struct ReplayArgs {
     /// Skip the pass through the driver and the engine's rings.
     #[arg(long, conflicts_with = "tx")]
     no_driver: bool,
+    /// No payload placement or coalesced completions on the direct path:
+    /// one completion per frame, the baseline `placement` is measured against.
+    #[arg(long, conflicts_with = "tx")]
+    no_place: bool,
 }
 
 fn main() -> ExitCode {
@@ -324,6 +328,7 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         tx_ring: a.tx_ring,
         rx_buffers: a.rx_buffers,
         driver: !a.no_driver,
+        place: !a.no_place,
     };
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {

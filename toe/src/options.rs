@@ -45,6 +45,10 @@ pub struct Options {
     pub rx_buffers: usize,
     /// Run the driver pass after the direct passes.
     pub driver: bool,
+    /// The direct path's engine places payload and coalesces completions
+    /// (`rx_place`); off, every frame reaches the host, as on the driver
+    /// path.
+    pub place: bool,
 }
 
 impl Options {
@@ -65,6 +69,7 @@ impl Options {
             tx_ring: 256,
             rx_buffers: 256,
             driver: true,
+            place: true,
         }
     }
 }

@@ -10,10 +10,12 @@ use crate::options::{Backend, Options};
 use crate::pass::{Pass, Work};
 use crate::report::Report;
 use anyhow::Result;
-use host::emu_host::Host;
+use host::emu_host::{Arrival, Host};
 use host::table_engine::TableEngine;
 use model::conn_table::{Request, Table};
+use model::rx_place::Placer;
 use spec::conn_table::Class;
+use spec::rx_place::{CLOCK_HZ, DEFAULT_BYTES, DEFAULT_TIME};
 use spec::toeplitz::DEFAULT_KEY;
 
 /// What the table pass said about one frame, for the driver pass.
@@ -30,6 +32,8 @@ pub struct TablePass {
     keep: bool,
     flows: bool,
     last: u64,
+    /// The first frame's time, for the engine's clock.
+    t0: Option<u64>,
 }
 
 impl TablePass {
@@ -60,10 +64,15 @@ impl TablePass {
         };
         Ok(TablePass {
             engine,
-            host: Host::default(),
+            host: if opts.place {
+                Host::placing(Placer::new(DEFAULT_BYTES, DEFAULT_TIME))
+            } else {
+                Host::default()
+            },
             keep: opts.keep_verdicts,
             flows: opts.flows,
             last: 0,
+            t0: None,
         })
     }
 }
@@ -82,7 +91,14 @@ impl Pass for TablePass {
                 class: o.class,
                 slot: o.slot,
             });
-            self.host.frame(f.number, &r, &o, self.engine.as_mut())?;
+            let t0 = *self.t0.get_or_insert(f.ts_ns);
+            let a = Arrival {
+                number: f.number,
+                cycle: cycles(f.ts_ns.saturating_sub(t0)),
+                header: &h,
+                data: &f.data,
+            };
+            self.host.arrive(&a, &r, &o, self.engine.as_mut())?;
             self.last = f.number;
         }
         for m in self.engine.take_mismatches() {
@@ -103,6 +119,13 @@ impl Pass for TablePass {
             vec![]
         };
         report.set_host(self.host.stats, flows);
+        report.delivered = self.host.delivered();
+        report.placement = self.host.placer().map(|p| p.counts.into());
         Ok(())
     }
+}
+
+/// Capture time in cycles of the engine's clock.
+fn cycles(ns: u64) -> u64 {
+    (u128::from(ns) * u128::from(CLOCK_HZ) / 1_000_000_000) as u64
 }

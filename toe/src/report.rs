@@ -2,8 +2,10 @@
 
 use crate::options::{Backend, Options};
 use crate::report_driver::DriverReport;
+use crate::report_place::Placement;
 use crate::report_tx::TxReport;
 use capture::SkipReason;
+use host::emu_delivery::Delivered;
 use host::emu_host::{Flow, HostStats, tuple_text};
 use host::table_engine::TableMismatch;
 use serde::Serialize;
@@ -131,6 +133,12 @@ pub struct Report {
     /// The replay through the driver and the engine's rings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverReport>,
+    /// What the application of each direction whose SYN is in the capture
+    /// received, by `src:port>dst:port`.
+    pub delivered: BTreeMap<String, Delivered>,
+    /// The direct path's `rx_place`, unless `--no-place`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     /// With `--tx`: the TX path's figures (the RX fields stay zero).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<TxReport>,
@@ -216,6 +224,8 @@ impl Report {
             frame_classes: Vec::new(),
             tx: None,
             driver: None,
+            delivered: BTreeMap::new(),
+            placement: None,
         }
     }
 
@@ -376,6 +386,16 @@ impl Report {
             s,
             "  host: {} frames, {} installs, {} FULL, {} removes, {} rcv_nxt writes",
             h.host_frames, h.installs, h.install_full, h.removes, h.rcv_nxt_writes
+        );
+        if let Some(p) = &self.placement {
+            s.push_str(&p.text());
+        }
+        let bytes: u64 = self.delivered.values().map(|d| d.bytes).sum();
+        let placed: u64 = self.delivered.values().map(|d| d.placed_bytes).sum();
+        let _ = writeln!(
+            s,
+            "  delivered: {bytes} bytes in order over {} directions, {placed} placed by the engine",
+            self.delivered.len()
         );
         if !self.flows.is_empty() {
             let _ = writeln!(
