@@ -35,6 +35,7 @@ synth *ARGS:
 bench:
     cargo bench -p testbench --bench blocks
     cargo bench -p testbench --bench tap
+    cargo bench -p testbench --bench place
 
 # Write the Verilog of every build into build/verilog.
 verilog:

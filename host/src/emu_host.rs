@@ -20,7 +20,7 @@ use crate::emu_delivery::{Delivered, Delivery, LOG_SIZE};
 use crate::table_engine::Commands;
 use anyhow::{Result, bail};
 use model::conn_table::{Cmd, Outcome, Request};
-use model::rx_place::{Placer, Ring, Seen};
+use model::rx_place::{Placer, Ring, payload, seen};
 use serde::Serialize;
 use spec::conn_table::{Class, CmdStatus, Key};
 use spec::rx_parse::Header;
@@ -160,31 +160,6 @@ pub struct Host {
     place: Option<Placer>,
     pub flows: Vec<Flow>,
     pub stats: HostStats,
-}
-
-/// The payload of a frame whose capture holds all of it.
-pub fn payload<'a>(h: &Header, data: &'a [u8]) -> Option<&'a [u8]> {
-    let from = h.poff as usize;
-    data.get(from..from.checked_add(h.plen as usize)?)
-}
-
-/// What `rx_place` takes from a frame besides the table's request.
-fn seen(h: &Header, data: &[u8]) -> Seen {
-    let ts = h.opts & 1 << spec::rx_parse::Opt::Timestamps as u8 != 0;
-    let l3 = h.l3 as usize;
-    // ECN is the low two bits of the IPv4 TOS byte, or of the IPv6 traffic
-    // class (bits 5..4 of the second byte).
-    let ecn = match h.kind {
-        2 => data.get(l3 + 1).map(|b| b >> 4 & 3),
-        _ => data.get(l3 + 1).map(|b| b & 3),
-    };
-    Seen {
-        ack: h.ack,
-        window: h.window,
-        tsval: if ts { h.tsval } else { 0 },
-        tsecr: if ts { h.tsecr } else { 0 },
-        ce: ecn == Some(3),
-    }
 }
 
 impl Host {

@@ -64,7 +64,7 @@ impl Device for ModelDevice {
         while let Some(f) = self.rx.pop_front() {
             self.engine.receive(&f, &mut self.mem).map_err(fault)?;
         }
-        Ok(self.engine.advance(cycles))
+        self.engine.advance(cycles, &mut self.mem).map_err(fault)
     }
 }
 

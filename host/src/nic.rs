@@ -19,6 +19,9 @@ use spec::regs::{self, Counter, Ring, RingReg};
 use spec::ring::{self as rg, RxCpl, RxDesc, RxStatus, TxCpl, TxDesc};
 use spec::tso::Desc;
 
+mod place;
+pub use place::PostedRing;
+
 #[derive(Debug, thiserror::Error)]
 pub enum NicError {
     #[error(transparent)]
@@ -57,6 +60,10 @@ pub struct Config {
     pub irq_count: u16,
     pub irq_time: u32,
     pub doorbell_batch: usize,
+    /// `rx_place`'s `N` and `T` (`PLACE_BYTES`, `PLACE_TIME`), written
+    /// where the engine places.
+    pub place_bytes: u32,
+    pub place_time: u32,
 }
 
 impl Default for Config {
@@ -69,6 +76,8 @@ impl Default for Config {
             irq_count: 1,
             irq_time: 0,
             doorbell_batch: 16,
+            place_bytes: spec::rx_place::DEFAULT_BYTES,
+            place_time: spec::rx_place::DEFAULT_TIME as u32,
         }
     }
 }
@@ -95,6 +104,14 @@ pub struct RxFrame {
     /// The bytes written (all of them, or the buffer's capacity with
     /// `RxStatus::TooBig`).
     pub data: Vec<u8>,
+}
+
+/// What the RX completion ring said, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RxEvent {
+    Frame(RxFrame),
+    /// `rx_place` wrote payload into a posted ring ([`Nic::post`]).
+    Placed(spec::rx_place::PlaceCpl),
 }
 
 /// A ring in host memory as the driver tracks it.
@@ -265,6 +282,10 @@ impl<D: Device> Nic<D> {
         }
         self.write_reg(regs::IRQ_MOD_COUNT.offset, u32::from(self.cfg.irq_count))?;
         self.write_reg(regs::IRQ_MOD_TIME.offset, self.cfg.irq_time)?;
+        if self.places()? {
+            self.write_reg(regs::PLACE_BYTES.offset, self.cfg.place_bytes)?;
+            self.write_reg(regs::PLACE_TIME.offset, self.cfg.place_time)?;
+        }
         self.write_reg(regs::IRQ_ENABLE.offset, regs::IRQ_TX | regs::IRQ_RX)?;
         self.write_reg(regs::CONTROL.offset, regs::CTRL_ENABLE)?;
         self.post_rx()
@@ -371,8 +392,27 @@ impl<D: Device> Nic<D> {
     }
 
     /// Reaps up to `max` RX completions, copies their frames out and
-    /// reposts the buffers.
+    /// reposts the buffers; for a driver that posts no `rx_place` rings.
     pub fn poll_rx(&mut self, max: usize) -> Result<Vec<RxFrame>, NicError> {
+        self.poll_rx_events(max)?
+            .into_iter()
+            .map(|e| match e {
+                RxEvent::Frame(f) => Ok(f),
+                RxEvent::Placed(c) => Err(NicError::BadCompletion {
+                    ring: "RX",
+                    index: self.rxc.head,
+                    why: format!(
+                        "a placement completion for slot {}, which has no ring",
+                        c.slot
+                    ),
+                }),
+            })
+            .collect()
+    }
+
+    /// Reaps up to `max` RX completions in order: frames (copied out, their
+    /// buffers reposted) and `rx_place`'s coalesced completions.
+    pub fn poll_rx_events(&mut self, max: usize) -> Result<Vec<RxEvent>, NicError> {
         let mut got = Vec::new();
         while got.len() < max {
             let index = self.rxc.head;
@@ -380,6 +420,13 @@ impl<D: Device> Nic<D> {
             self.dev.mem().cpu_read(self.rxc.addr(index), &mut b);
             if rg::FIELD_PHASE.get(b[0].into()) != rg::phase(index, self.rxc.log) {
                 break;
+            }
+            if spec::rx_place::FIELD_PC_STATUS.get(b[0].into()) == spec::rx_place::STATUS_PLACED {
+                match self.placed_cpl(index)? {
+                    Some(c) => got.push(RxEvent::Placed(c)),
+                    None => break,
+                }
+                continue;
             }
             let bad = |why: String| NicError::BadCompletion {
                 ring: "RX",
@@ -411,7 +458,7 @@ impl<D: Device> Nic<D> {
             self.rx_free.push(buf);
             self.rx.head = self.rx.head.wrapping_add(1);
             self.rxc.head = index.wrapping_add(1);
-            got.push(RxFrame { cpl, data });
+            got.push(RxEvent::Frame(RxFrame { cpl, data }));
         }
         if !got.is_empty() {
             let n = got.len() as u64;
@@ -504,18 +551,7 @@ impl<D: Device> Nic<D> {
         if matches!(cmd, Cmd::WriteSndUna(..)) {
             self.write_reg(regs::CT_SND_UNA.offset, una)?;
         }
-        self.write_reg(regs::CT_COMMAND.offset, op as u32)?;
-        let mut status = 0;
-        self.wait_until("answer a table command", |n| {
-            status = n.read_reg(regs::CT_STATUS.offset)?;
-            Ok(status & regs::CT_BUSY == 0)
-        })?;
-        let code = u64::from(status & 7);
-        let status = CmdStatus::from_code(code).ok_or_else(|| NicError::BadCompletion {
-            ring: "CT",
-            index: slot,
-            why: format!("status code {code}"),
-        })?;
+        let status = self.run_command(op, slot)?;
         let mut a = Answer::status(status);
         let ok = status == CmdStatus::Ok;
         match cmd {
@@ -543,6 +579,22 @@ impl<D: Device> Nic<D> {
             _ => {}
         }
         Ok(a)
+    }
+
+    /// Starts command `op` (its arguments written) and waits for its status.
+    fn run_command(&mut self, op: Command, slot: u16) -> Result<CmdStatus, NicError> {
+        self.write_reg(regs::CT_COMMAND.offset, op as u32)?;
+        let mut status = 0;
+        self.wait_until("answer a table command", |n| {
+            status = n.read_reg(regs::CT_STATUS.offset)?;
+            Ok(status & regs::CT_BUSY == 0)
+        })?;
+        let code = u64::from(status & 7);
+        CmdStatus::from_code(code).ok_or_else(|| NicError::BadCompletion {
+            ring: "CT",
+            index: slot,
+            why: format!("status code {code}"),
+        })
     }
 
     fn read_state(&mut self) -> Result<[u64; 6], NicError> {

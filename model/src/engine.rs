@@ -9,13 +9,18 @@
 //! RTL's business; the order and content of every memory write are this
 //! model's.
 
-use crate::conn_table::{Request, Table};
+mod rx;
+
+use crate::conn_table::Table;
 use crate::engine_regs::{Irq, RingRegs};
+use crate::rx_place::{Placer, Ring as PlaceRing};
+use rx::Out;
 use spec::conn_table::{self as ct, Answer, Cmd, CmdStatus, Command, Key};
 use spec::dma::{Fault, Memory};
 use spec::regs::{self, Counter, Ring, RingReg};
-use spec::ring::{self as rg, RxCpl, RxDesc, RxStatus, TxCpl, TxDesc};
-use spec::toeplitz;
+use spec::ring::{self as rg, TxCpl, TxDesc};
+use spec::rx_place::{self as rp, Flush};
+use std::collections::VecDeque;
 
 /// A frame the engine put on the wire.
 pub type WireFrame = crate::tx_checksum::Output;
@@ -40,6 +45,11 @@ pub struct Engine {
     counters: [u32; Counter::ALL.len()],
     now: u64,
     wire: Vec<WireFrame>,
+    /// `rx_place`: the rings posted, intervals and pending completions
+    /// (kept across a reset, like the table).
+    place: Placer,
+    /// RX completions waiting for room in the completion ring, in order.
+    backlog: VecDeque<Out>,
 }
 
 impl Engine {
@@ -61,7 +71,13 @@ impl Engine {
             counters: [0; Counter::ALL.len()],
             now: 0,
             wire: Vec::new(),
+            place: Placer::new(rp::DEFAULT_BYTES, rp::DEFAULT_TIME),
+            backlog: VecDeque::new(),
         }
+    }
+
+    pub fn placer(&self) -> &Placer {
+        &self.place
     }
 
     pub fn table(&self) -> &Table {
@@ -97,7 +113,7 @@ impl Engine {
             o if o == regs::VERSION.offset => regs::VERSION_VALUE,
             o if o == regs::CAPS.offset => {
                 let entries = self.table.entries().trailing_zeros();
-                self.width | entries << 8 | (self.table.ways() as u32) << 16
+                self.width | entries << 8 | (self.table.ways() as u32) << 16 | regs::CAPS_PLACE
             }
             o if o == regs::CONTROL.offset => self.control,
             o if o == regs::STATUS.offset => regs::STATUS_IDLE,
@@ -105,6 +121,8 @@ impl Engine {
             o if o == regs::IRQ_ENABLE.offset => self.irq_enable,
             o if o == regs::IRQ_MOD_COUNT.offset => self.irq_count,
             o if o == regs::IRQ_MOD_TIME.offset => self.irq_time,
+            o if o == regs::PLACE_BYTES.offset => self.place.bytes,
+            o if o == regs::PLACE_TIME.offset => self.place.time as u32,
             _ if ring.is_some() => {
                 let (r, reg) = ring.expect("checked");
                 self.rings[r as usize].read(reg)
@@ -148,6 +166,10 @@ impl Engine {
             }
             o if o == regs::IRQ_MOD_COUNT.offset => self.irq_count = v & 0xFFFF,
             o if o == regs::IRQ_MOD_TIME.offset => self.irq_time = v & 0xFF_FFFF,
+            o if o == regs::PLACE_BYTES.offset => self.place.bytes = (v & regs::PLACE_MASK).max(1),
+            o if o == regs::PLACE_TIME.offset => {
+                self.place.time = u64::from((v & regs::PLACE_MASK).max(1))
+            }
             o if ring_of(o).is_some() => {
                 let (r, reg) = ring_of(o).expect("checked");
                 let enabled = self.enabled();
@@ -162,10 +184,12 @@ impl Engine {
             }
             _ => {}
         }
+        self.drain_rx(mem)?;
         self.run_tx(mem)
     }
 
-    /// Clears everything but the connection table (`spec::regs`: Reset).
+    /// Clears everything but the connection table and the rings posted to
+    /// `rx_place` (`spec::regs`: Reset).
     fn reset(&mut self) {
         self.control = 0;
         self.irq_status = 0;
@@ -175,6 +199,9 @@ impl Engine {
         self.irq = [Irq::default(); 2];
         self.rings = [RingRegs::default(); 4];
         self.counters = [0; Counter::ALL.len()];
+        self.backlog.clear();
+        self.place.bytes = rp::DEFAULT_BYTES;
+        self.place.time = rp::DEFAULT_TIME;
     }
 
     fn arg(&self, reg: u32) -> u32 {
@@ -209,14 +236,66 @@ impl Engine {
             x if x == Command::WriteRcvNxt as u32 => Cmd::WriteRcvNxt(slot, rcv),
             x if x == Command::WriteSndUna as u32 => Cmd::WriteSndUna(slot, una),
             x if x == Command::ReadCounters as u32 => Cmd::ReadCounters(slot),
+            x if x == Command::Post as u32 => return self.post(slot),
+            x if x == Command::Consume as u32 => {
+                let ok = self.place.ring(slot).is_some();
+                self.place.advance_head(slot, rcv);
+                return self.answer(Answer::status(status(ok)), None);
+            }
+            x if x == Command::Flush as u32 && slot == usize::from(rp::FLUSH_ALL) => {
+                let all = self.place.flush_all(Flush::Host);
+                self.backlog.extend(all.into_iter().map(Out::Placed));
+                return self.answer(Answer::status(CmdStatus::Ok), None);
+            }
+            x if x == Command::Flush as u32 => {
+                let ok = self.place.ring(slot).is_some();
+                if let Some(c) = self.place.flush(slot, Flush::Host) {
+                    self.backlog.push_back(Out::Placed(c));
+                }
+                return self.answer(Answer::status(status(ok)), None);
+            }
             _ => return,
         };
+        let cmd = match cmd {
+            Cmd::WriteRcvNxt(s, v) if self.place.ring(s).is_some() => {
+                let to = self.place.write_rcv_nxt(s, v);
+                if to != v {
+                    // The host filled the hole: it learns the jump at once.
+                    self.backlog
+                        .extend(self.place.report(s, Flush::OutOfOrder).map(Out::Placed));
+                }
+                Cmd::WriteRcvNxt(s, to)
+            }
+            c => c,
+        };
         let a = self.table.execute(&cmd);
+        if matches!(cmd, Cmd::Remove(_)) && a.status == CmdStatus::Ok {
+            self.place.remove(slot);
+        }
         let entry = match cmd {
             Cmd::Read(s) | Cmd::ReadCounters(s) => self.table.read(s).ok(),
             _ => None,
         };
         self.answer(a, entry);
+    }
+
+    /// `Command::Post`: the slot's ring, starting where its table entry
+    /// stands.
+    fn post(&mut self, slot: usize) {
+        let (base, log_size) = rp::ring_of(
+            self.arg(regs::CT_RING_LO.offset),
+            self.arg(regs::CT_RING_HI.offset),
+        );
+        let head = self.arg(regs::CT_RCV_NXT.offset);
+        let ok = self.table.read(slot).ok().is_some_and(|e| {
+            let ring = PlaceRing {
+                base,
+                log_size,
+                head,
+            };
+            self.place.post(slot, ring, e.rcv_nxt, e.snd_una)
+        });
+        self.answer(Answer::status(status(ok)), None)
     }
 
     fn answer(&mut self, a: Answer, entry: Option<crate::conn_table::Entry>) {
@@ -280,65 +359,6 @@ impl Engine {
         Ok(())
     }
 
-    /// A frame from the wire: dropped whole, or written to the next posted
-    /// buffer and completed.
-    pub fn receive(&mut self, frame: &[u8], mem: &mut dyn Memory) -> Result<(), Fault> {
-        if !self.enabled() || self.rings[Ring::Rx as usize].pending() == 0 {
-            self.count(Counter::RxNoBuffer, 1);
-            return Ok(());
-        }
-        if self.rings[Ring::RxCpl as usize].room() == 0 {
-            self.count(Counter::RxCplFull, 1);
-            return Ok(());
-        }
-        let index = self.rings[Ring::Rx as usize].head;
-        let mut b = [0; rg::RX_DESC_BYTES];
-        mem.read(
-            self.rings[Ring::Rx as usize].entry(index, rg::RX_DESC_BYTES),
-            &mut b,
-        )?;
-        let d = RxDesc::from_bytes(&b);
-        let len_only = |len: usize| spec::rx_csum::FIELD_LEN.put(0, len as u64).unwrap_or(0) as u32;
-        let mut cpl = RxCpl {
-            index,
-            status: RxStatus::Ok,
-            class: 0,
-            hit: false,
-            verdict: len_only(frame.len()),
-            slot: 0,
-            hash: 0,
-        };
-        if !d.addr.is_multiple_of(8) || d.capacity == 0 {
-            cpl.status = RxStatus::BadDesc;
-        } else if frame.len() > d.capacity as usize {
-            cpl.status = RxStatus::TooBig;
-            self.count(Counter::RxTooBig, 1);
-            mem.write(d.addr, &frame[..d.capacity as usize])?;
-        } else {
-            mem.write(d.addr, frame)?;
-            let v = crate::rx_checksum::verdict(frame, false);
-            let h = crate::rx_parse::parse(frame, false);
-            let r = Request::of(&h, &v);
-            let o = self.table.classify(&r);
-            cpl.class = o.class as u8;
-            cpl.hit = o.slot.is_some();
-            cpl.slot = o.slot.unwrap_or(0) as u16;
-            cpl.hash = toeplitz::hash(self.table.hash_key(), &r.key.hash_input());
-            cpl.verdict = v.pack();
-            self.count(Counter::of_class(o.class), 1);
-        }
-        self.count(Counter::RxFrames, 1);
-        self.count(Counter::RxBytes, frame.len() as u64);
-        let c = &mut self.rings[Ring::RxCpl as usize];
-        let at = c.entry(c.tail, rg::RX_CPL_BYTES);
-        let phase = rg::phase(c.tail, c.log());
-        mem.write(at, &cpl.to_bytes(phase))?;
-        c.tail = c.tail.wrapping_add(1);
-        self.rings[Ring::Rx as usize].head = index.wrapping_add(1);
-        self.completed(1);
-        Ok(())
-    }
-
     /// A completion on ring `which` (0 TX, 1 RX) for interrupt moderation.
     fn completed(&mut self, which: usize) {
         let now = self.now;
@@ -348,27 +368,48 @@ impl Engine {
     }
 
     /// Lets up to `cycles` pass (at least one), stopping early when the
-    /// interrupt line goes up; says whether it is up.
-    pub fn advance(&mut self, cycles: u64) -> bool {
+    /// interrupt line goes up; says whether it is up. Placement timers
+    /// that run out on the way write their completions.
+    pub fn advance(&mut self, cycles: u64, mem: &mut dyn Memory) -> Result<bool, Fault> {
         let end = self.now + cycles.max(1);
         self.now += 1;
-        while !self.irq_line() {
-            let due = (0..2)
-                .filter_map(|i| self.irq[i].due(self.irq_time).map(|t| (t, i)))
+        loop {
+            self.place_timers(mem)?;
+            if self.irq_line() {
+                return Ok(true);
+            }
+            let irq = (0..2)
+                .filter_map(|i| self.irq[i].due(self.irq_time).map(|t| (t, Some(i))))
                 .min();
-            match due.filter(|(t, _)| *t <= end) {
-                Some((t, i)) => {
+            let place = self.place.next_due().map(|t| (t.max(self.now), None));
+            match irq
+                .into_iter()
+                .chain(place)
+                .min()
+                .filter(|(t, _)| *t <= end)
+            {
+                Some((t, which)) => {
                     self.now = self.now.max(t);
-                    self.irq[i].fire();
-                    self.irq_status |= 1 << i;
+                    if let Some(i) = which {
+                        self.irq[i].fire();
+                        self.irq_status |= 1 << i;
+                    }
                 }
                 None => {
                     self.now = end;
-                    return false;
+                    self.place_timers(mem)?;
+                    return Ok(self.irq_line());
                 }
             }
         }
-        true
+    }
+}
+
+fn status(ok: bool) -> CmdStatus {
+    if ok {
+        CmdStatus::Ok
+    } else {
+        CmdStatus::BadSlot
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::conn_table::{Outcome, Request};
 use spec::conn_table::{Class, seq_le, seq_lt};
+use spec::rx_parse::Header;
 use spec::rx_place::{self as rp, Flush, PlaceCpl, Unplaced};
 use spec::tcp::PSH;
 use std::collections::BTreeMap;
@@ -89,6 +90,31 @@ pub struct Step {
     pub rcv_nxt: Option<u32>,
 }
 
+/// What `rx_place` takes from a frame besides the table's request.
+pub fn seen(h: &Header, data: &[u8]) -> Seen {
+    let ts = h.opts & 1 << spec::rx_parse::Opt::Timestamps as u8 != 0;
+    let l3 = h.l3 as usize;
+    // ECN is the low two bits of the IPv4 TOS byte, or of the IPv6 traffic
+    // class (bits 5..4 of the second byte).
+    let ecn = match h.kind {
+        2 => data.get(l3 + 1).map(|b| b >> 4 & 3),
+        _ => data.get(l3 + 1).map(|b| b & 3),
+    };
+    Seen {
+        ack: h.ack,
+        window: h.window,
+        tsval: if ts { h.tsval } else { 0 },
+        tsecr: if ts { h.tsecr } else { 0 },
+        ce: ecn == Some(3),
+    }
+}
+
+/// The payload the parse record names, if the frame holds all of it.
+pub fn payload<'a>(h: &Header, data: &'a [u8]) -> Option<&'a [u8]> {
+    let from = h.poff as usize;
+    data.get(from..from.checked_add(h.plen as usize)?)
+}
+
 /// Per-reason counts of data frames not placed, and what was placed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -104,8 +130,9 @@ pub struct Counts {
 pub struct Placer {
     /// By table slot.
     ctx: BTreeMap<usize, Ctx>,
-    bytes: u32,
-    time: u64,
+    /// `N` and `T`.
+    pub bytes: u32,
+    pub time: u64,
     pub counts: Counts,
 }
 
@@ -125,7 +152,7 @@ impl Placer {
     /// contract refuses is `false`.
     pub fn post(&mut self, slot: usize, ring: Ring, rcv_nxt: u32, snd_una: u32) -> bool {
         if !(rp::MIN_LOG_SIZE..=rp::MAX_LOG_SIZE).contains(&ring.log_size)
-            || !ring.base.is_multiple_of(8)
+            || !ring.base.is_multiple_of(rp::RING_ALIGN)
         {
             return false;
         }
@@ -330,6 +357,39 @@ impl Placer {
             ce: sat(p.ce),
             ooo: c.ooo,
         })
+    }
+
+    /// `slot`'s pending completion, or one covering no frames when none
+    /// is pending: where the direction stands, for events the host must
+    /// learn of though no frame came (a host write that consumed the
+    /// interval).
+    pub fn report(&mut self, slot: usize, why: Flush) -> Option<PlaceCpl> {
+        let c = self.ctx.get_mut(&slot)?;
+        c.pending.since.get_or_insert(0);
+        self.flush(slot, why)
+    }
+
+    /// Every pending completion, oldest first (the host's end of a poll,
+    /// as Linux flushes GRO at the end of a NAPI poll).
+    pub fn flush_all(&mut self, why: Flush) -> Vec<PlaceCpl> {
+        let mut due: Vec<(u64, usize)> = self
+            .ctx
+            .iter()
+            .filter_map(|(&s, c)| c.pending.since.map(|t| (t, s)))
+            .collect();
+        due.sort_unstable();
+        due.into_iter()
+            .filter_map(|(_, s)| self.flush(s, why))
+            .collect()
+    }
+
+    /// When the next timer runs out, if any completion is pending.
+    pub fn next_due(&self) -> Option<u64> {
+        self.ctx
+            .values()
+            .filter_map(|c| c.pending.since)
+            .min()
+            .map(|t| t + self.time)
     }
 
     /// Time passed to `now`: the completions whose timer ran out, oldest

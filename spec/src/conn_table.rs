@@ -297,6 +297,15 @@ pub enum Command {
     WriteSndUna = 5,
     /// Returns frames, bytes, fast and slow of a slot.
     ReadCounters = 6,
+    /// `rx_place` (with `CAPS_PLACE`): posts the slot's receive ring
+    /// (`CT_RING_LO`/`HI`, head in `CT_RCV_NXT`); `BadSlot` for a slot not
+    /// installed or a ring the contract refuses.
+    Post = 7,
+    /// The application consumed the slot's ring up to `CT_RCV_NXT`.
+    Consume = 8,
+    /// Writes the slot's pending coalesced completion now (`Flush::Host`;
+    /// `rx_place::FLUSH_ALL`: every slot's).
+    Flush = 9,
 }
 
 /// What a command answered.

@@ -99,8 +99,10 @@ pub const CAPS: Reg = reg(
     "CAPS",
     0x008,
     Access::Ro,
-    "data path bytes per beat 7..0; log2 of table entries 15..8; table ways 19..16",
+    "data path bytes per beat 7..0; log2 of table entries 15..8; table ways 19..16; \
+     bit 24 rx_place (receive placement and coalesced completions)",
 );
+pub const CAPS_PLACE: u32 = 1 << 24;
 pub const CONTROL: Reg = reg(
     "CONTROL",
     0x010,
@@ -137,6 +139,20 @@ pub const IRQ_MOD_TIME: Reg = reg(
     Access::Rw,
     "cycles the oldest unsignalled completion may wait (24 bits; 0 = no timer)",
 );
+pub const PLACE_BYTES: Reg = reg(
+    "PLACE_BYTES",
+    0x030,
+    Access::Rw,
+    "rx_place N: in-order bytes that write a coalesced completion (24 bits; reset 65536)",
+);
+pub const PLACE_TIME: Reg = reg(
+    "PLACE_TIME",
+    0x034,
+    Access::Rw,
+    "rx_place T: cycles a pending completion may wait (24 bits; reset 12500)",
+);
+/// The width of `PLACE_BYTES` and `PLACE_TIME`.
+pub const PLACE_MASK: u32 = 0xFF_FFFF;
 
 /// The four rings, in the order of their register blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,6 +241,13 @@ pub const CT_BANK: Reg = reg(
 pub const CT_SLOT: Reg = reg("CT_SLOT", 0x20C, Access::Rw, "argument slot (16 bits)");
 pub const CT_RCV_NXT: Reg = reg("CT_RCV_NXT", 0x210, Access::Rw, "argument rcv_nxt");
 pub const CT_SND_UNA: Reg = reg("CT_SND_UNA", 0x214, Access::Rw, "argument snd_una");
+pub const CT_RING_LO: Reg = reg(
+    "CT_RING_LO",
+    0x218,
+    Access::Rw,
+    "post: receive ring base 31..12 (4 KiB aligned); log2 of its bytes 4..0 (12..=24)",
+);
+pub const CT_RING_HI: Reg = reg("CT_RING_HI", 0x21C, Access::Rw, "post: ring base 63..32");
 /// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 =
 /// bits 31..0. Other bit patterns (bits past an IPv4 tuple or above bit
 /// 288) are outside the contract.
@@ -362,6 +385,8 @@ pub fn all() -> Vec<Reg> {
         IRQ_ENABLE,
         IRQ_MOD_COUNT,
         IRQ_MOD_TIME,
+        PLACE_BYTES,
+        PLACE_TIME,
     ];
     const RING_DOCS: [&str; 5] = [
         "ring base address 31..0 (8-byte aligned)",
@@ -403,7 +428,7 @@ pub fn all() -> Vec<Reg> {
         }
     }
     v.extend([
-        CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA,
+        CT_COMMAND, CT_STATUS, CT_BANK, CT_SLOT, CT_RCV_NXT, CT_SND_UNA, CT_RING_LO, CT_RING_HI,
     ]);
     const KEY_NAMES: [&str; 10] = [
         "CT_KEY0", "CT_KEY1", "CT_KEY2", "CT_KEY3", "CT_KEY4", "CT_KEY5", "CT_KEY6", "CT_KEY7",

@@ -1,7 +1,7 @@
 //! `docs/registers.md`, generated from the contract so it cannot drift.
 
 use crate::field::Field;
-use crate::{regs, ring, tso};
+use crate::{regs, ring, rx_place, tso};
 use std::fmt::Write;
 
 fn fields(out: &mut String, title: &str, fs: &[Field]) {
@@ -71,6 +71,47 @@ pub fn markdown() -> String {
         &mut out,
         "RX completion word 1",
         &[ring::FIELD_RXC_SLOT, ring::FIELD_RXC_HASH],
+    );
+    let _ = writeln!(
+        out,
+        "\nA coalesced completion of `rx_place` (`spec/src/rx_place.rs`) takes two \
+         consecutive RX completion entries, status {} in entry 0.",
+        rx_place::STATUS_PLACED
+    );
+    fields(
+        &mut out,
+        "Placement completion entry 0, word 0",
+        &[
+            ring::FIELD_PHASE,
+            rx_place::FIELD_PC_STATUS,
+            rx_place::FIELD_PC_FLUSH,
+            rx_place::FIELD_PC_SLOT,
+            rx_place::FIELD_PC_RCV_NXT,
+        ],
+    );
+    fields(
+        &mut out,
+        "Placement completion entry 0, word 1",
+        &[
+            rx_place::FIELD_PC_ACK,
+            rx_place::FIELD_PC_WINDOW,
+            rx_place::FIELD_PC_FRAMES,
+            rx_place::FIELD_PC_CE,
+        ],
+    );
+    fields(
+        &mut out,
+        "Placement completion entry 1, word 0",
+        &[
+            ring::FIELD_PHASE,
+            rx_place::FIELD_PC_OOO_LEN,
+            rx_place::FIELD_PC_OOO_START,
+        ],
+    );
+    fields(
+        &mut out,
+        "Placement completion entry 1, word 1",
+        &[rx_place::FIELD_PC_TSVAL, rx_place::FIELD_PC_TSECR],
     );
     out
 }

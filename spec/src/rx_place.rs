@@ -4,7 +4,7 @@
 //! # Buffers
 //!
 //! The host posts one receive ring per installed direction: `2^log_size`
-//! bytes of host memory at `base` (8-byte aligned, `log_size` in
+//! bytes of host memory at `base` ([`RING_ALIGN`]-aligned, `log_size` in
 //! [`MIN_LOG_SIZE`]..=[`MAX_LOG_SIZE`]), and `head`, the sequence number of
 //! the first byte the application has not consumed. The byte with sequence
 //! number `s` lives at offset `s mod 2^log_size`, so the ring needs no
@@ -47,6 +47,15 @@
 //! goes to the host, so that the host sees every direction's events in
 //! arrival order.
 //!
+//! # Commands
+//!
+//! Where `regs::CAPS` has `CAPS_PLACE`, the host posts a slot's ring after
+//! installing it (`conn_table::Command::Post`, [`ring_lo`] in
+//! `CT_RING_LO`), moves its head with `Consume`, and may ask for the
+//! pending completion with `Flush` ([`FLUSH_ALL`] in `CT_SLOT`: every
+//! slot's, oldest first, as Linux flushes GRO at the end of a NAPI poll). Removing the slot drops its ring and
+//! any pending completion (write `Flush` first to keep it).
+//!
 //! # Completion
 //!
 //! A [`PlaceCpl`] takes two consecutive 16-byte entries of the RX
@@ -56,6 +65,12 @@
 use crate::field::{Field, layout_is_sound};
 
 pub const MIN_LOG_SIZE: u8 = 12;
+/// `CT_SLOT` of a `Flush` that writes every pending completion (no table
+/// has this many slots).
+pub const FLUSH_ALL: u16 = 0xFFFF;
+/// A ring's base is a multiple of its smallest size, so `CT_RING_LO`
+/// has room for the log size below it.
+pub const RING_ALIGN: u64 = 1 << MIN_LOG_SIZE;
 /// 16 MiB: the interval's length field ([`FIELD_PC_OOO_LEN`]) holds any
 /// offset in the ring.
 pub const MAX_LOG_SIZE: u8 = 24;
@@ -66,6 +81,19 @@ pub const MAX_LOG_SIZE: u8 = 24;
 pub const DEFAULT_BYTES: u32 = 64 * 1024;
 pub const DEFAULT_TIME: u64 = 12_500;
 pub const CLOCK_HZ: u64 = 125_000_000;
+
+/// `CT_RING_LO` for a ring at `base` of `2^log_size` bytes; `None` when
+/// the contract refuses the ring.
+pub fn ring_lo(base: u64, log_size: u8) -> Option<u32> {
+    let ok = base.is_multiple_of(RING_ALIGN) && (MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&log_size);
+    ok.then_some(base as u32 | u32::from(log_size))
+}
+
+/// The base and log size `CT_RING_LO` and `CT_RING_HI` name.
+pub fn ring_of(lo: u32, hi: u32) -> (u64, u8) {
+    let base = u64::from(hi) << 32 | u64::from(lo) & !(RING_ALIGN - 1);
+    (base, (lo & 0x1F) as u8)
+}
 
 /// The RX completion status code of entry 0 of a [`PlaceCpl`]; the
 /// per-frame codes are `ring::RxStatus`.
@@ -280,6 +308,16 @@ mod tests {
     fn placed_status_is_no_per_frame_status() {
         assert_eq!(RxStatus::from_code(STATUS_PLACED), None);
         assert_eq!(crate::ring::FIELD_RXC_STATUS, FIELD_PC_STATUS);
+    }
+
+    #[test]
+    fn ring_registers_round_trip_and_refuse_what_the_contract_does() {
+        let base = 0x1234_5678_9ABC_D000;
+        let lo = ring_lo(base, 20).unwrap();
+        assert_eq!(ring_of(lo, (base >> 32) as u32), (base, 20));
+        assert_eq!(ring_lo(base + 8, 20), None);
+        assert_eq!(ring_lo(base, 11), None);
+        assert_eq!(ring_lo(base, 25), None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn through_the_driver(backend: Backend, device: &str) {
                 flows: true,
                 // The engine behind the driver does not place yet: the
                 // direct path does the same, so the host's work must match.
-                place: false,
+                place: None,
                 ..Options::new(8, backend)
             };
             let r = replay(&t.path, &opts, &|_, _| {}).unwrap();

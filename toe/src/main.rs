@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sim::traffic::Traffic;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use toe::options::{Backend, Options};
+use toe::options::{Backend, Coalesce, Options};
 use toe::replay::{replay, ss};
 
 #[derive(Parser)]
@@ -235,8 +235,15 @@ struct ReplayArgs {
     no_driver: bool,
     /// No payload placement or coalesced completions on the direct path:
     /// one completion per frame, the baseline `placement` is measured against.
-    #[arg(long, conflicts_with = "tx")]
+    #[arg(long, conflicts_with_all = ["tx", "place_bytes", "place_time"])]
     no_place: bool,
+    /// In-order bytes after which a direction's coalesced completion is written.
+    #[arg(long, value_name = "BYTES", default_value_t = spec::rx_place::DEFAULT_BYTES)]
+    place_bytes: u32,
+    /// Engine cycles (125 MHz, capture time) a coalesced completion may wait
+    /// after its first frame.
+    #[arg(long, value_name = "CYCLES", default_value_t = spec::rx_place::DEFAULT_TIME)]
+    place_time: u64,
 }
 
 fn main() -> ExitCode {
@@ -328,7 +335,10 @@ fn replay_cmd(a: ReplayArgs) -> Result<ExitCode> {
         tx_ring: a.tx_ring,
         rx_buffers: a.rx_buffers,
         driver: !a.no_driver,
-        place: !a.no_place,
+        place: (!a.no_place).then_some(Coalesce {
+            bytes: a.place_bytes,
+            time: a.place_time,
+        }),
     };
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {

@@ -46,9 +46,26 @@ pub struct Options {
     /// Run the driver pass after the direct passes.
     pub driver: bool,
     /// The direct path's engine places payload and coalesces completions
-    /// (`rx_place`); off, every frame reaches the host, as on the driver
-    /// path.
-    pub place: bool,
+    /// (`rx_place`) with these limits; `None`, every frame reaches the
+    /// host, as on the driver path.
+    pub place: Option<Coalesce>,
+}
+
+/// When `rx_place` writes a direction's pending completion: after `bytes`
+/// in-order bytes or `time` engine cycles after its first frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coalesce {
+    pub bytes: u32,
+    pub time: u64,
+}
+
+impl Default for Coalesce {
+    fn default() -> Coalesce {
+        Coalesce {
+            bytes: spec::rx_place::DEFAULT_BYTES,
+            time: spec::rx_place::DEFAULT_TIME,
+        }
+    }
 }
 
 impl Options {
@@ -69,7 +86,7 @@ impl Options {
             tx_ring: 256,
             rx_buffers: 256,
             driver: true,
-            place: true,
+            place: Some(Coalesce::default()),
         }
     }
 }
@@ -91,5 +108,11 @@ pub fn check(opts: &Options) -> Result<()> {
         );
     }
     ensure!(opts.rx_buffers > 0, "--rx-buffers must be at least 1");
+    if let Some(c) = opts.place {
+        ensure!(
+            c.bytes > 0 && c.time > 0,
+            "--place-bytes and --place-time must be at least 1 (--no-place turns coalescing off)"
+        );
+    }
     Ok(())
 }

@@ -81,7 +81,7 @@ impl DriverPass {
                 slot: got.cpl.hit.then_some(usize::from(got.cpl.slot)),
             };
             let h = model::rx_parse::parse(&got.data, false);
-            let data = host::emu_host::payload(&h, &got.data);
+            let data = model::rx_place::payload(&h, &got.data);
             self.host.frame(f.number, &r, &o, data, &mut self.nic)?;
         }
         Ok(())

@@ -15,7 +15,7 @@ use host::table_engine::TableEngine;
 use model::conn_table::{Request, Table};
 use model::rx_place::Placer;
 use spec::conn_table::Class;
-use spec::rx_place::{CLOCK_HZ, DEFAULT_BYTES, DEFAULT_TIME};
+use spec::rx_place::CLOCK_HZ;
 use spec::toeplitz::DEFAULT_KEY;
 
 /// What the table pass said about one frame, for the driver pass.
@@ -64,10 +64,9 @@ impl TablePass {
         };
         Ok(TablePass {
             engine,
-            host: if opts.place {
-                Host::placing(Placer::new(DEFAULT_BYTES, DEFAULT_TIME))
-            } else {
-                Host::default()
+            host: match opts.place {
+                Some(c) => Host::placing(Placer::new(c.bytes, c.time)),
+                None => Host::default(),
             },
             keep: opts.keep_verdicts,
             flows: opts.flows,
