@@ -617,4 +617,15 @@ impl<D: Device> Nic<D> {
             .map(|c| Ok((c, self.counter(c)?)))
             .collect()
     }
+
+    /// `rx_place`'s counters by name, where the engine places.
+    pub fn place_counters(&mut self) -> Result<Vec<(&'static str, u32)>, NicError> {
+        use spec::rx_place::{COUNTER_BASE, COUNTERS};
+        if !self.places()? {
+            return Ok(Vec::new());
+        }
+        (0..COUNTERS.len())
+            .map(|i| Ok((COUNTERS[i], self.read_reg(COUNTER_BASE + 4 * i as u32)?)))
+            .collect()
+    }
 }

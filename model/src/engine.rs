@@ -146,6 +146,11 @@ impl Engine {
             {
                 self.counters[((o - regs::COUNTER_BASE) / 4) as usize]
             }
+            o if (rp::COUNTER_BASE..rp::COUNTER_BASE + 4 * rp::COUNTERS.len() as u32)
+                .contains(&o) =>
+            {
+                self.place.counts.words()[((o - rp::COUNTER_BASE) / 4) as usize]
+            }
             _ => 0,
         }
     }
@@ -202,6 +207,7 @@ impl Engine {
         self.backlog.clear();
         self.place.bytes = rp::DEFAULT_BYTES;
         self.place.time = rp::DEFAULT_TIME;
+        self.place.counts = Default::default();
     }
 
     fn arg(&self, reg: u32) -> u32 {

@@ -127,6 +127,26 @@ pub struct Counts {
     pub flushes: [u64; Flush::ALL.len()],
 }
 
+impl Counts {
+    /// The `rx_place` counter registers, in `spec::rx_place::COUNTERS` order.
+    pub fn words(&self) -> [u32; spec::rx_place::COUNTERS.len()] {
+        let mut w = [0; spec::rx_place::COUNTERS.len()];
+        let all = [
+            self.placed_frames,
+            self.placed_bytes,
+            self.coalesced_acks,
+            self.completions,
+        ]
+        .into_iter()
+        .chain(self.unplaced)
+        .chain(self.flushes);
+        for (x, v) in w.iter_mut().zip(all) {
+            *x = v as u32;
+        }
+        w
+    }
+}
+
 pub struct Placer {
     /// By table slot.
     ctx: BTreeMap<usize, Ctx>,
@@ -245,6 +265,7 @@ impl Placer {
             Class::Ahead => match c.ooo {
                 None => Ok(true),
                 Some((s, e)) if seq_le(seq, e) && seq_le(s, end) => Ok(true),
+                Some((_, e)) if seq_lt(e, seq) => Ok(true),
                 Some(_) => Err(Some(Unplaced::SecondHole)),
             },
             Class::Old | Class::Overlap => Err(Some(Unplaced::Below)),
@@ -276,16 +297,30 @@ impl Placer {
                 self.counts.placed_frames += 1;
                 self.counts.placed_bytes += u64::from(len);
                 let event = if ahead {
-                    let ctx = self.ctx.get_mut(&slot).expect("posted");
-                    ctx.ooo = Some(match ctx.ooo {
-                        None => (seq, end),
-                        Some((s, e)) => (
+                    let was = c.ooo;
+                    // Past the interval: it moves to the sender's newest
+                    // data, where its next segments land. The host learns
+                    // the old one first (with what grew onto it) and keeps
+                    // its bytes; its rcv_nxt write covers them later.
+                    let moves = was.is_some_and(|(_, e)| seq_lt(e, seq));
+                    if moves {
+                        step.cpls.extend(self.flush(slot, Flush::OutOfOrder));
+                    }
+                    let ooo = match was {
+                        Some((s, e)) if !moves => (
                             if seq_lt(seq, s) { seq } else { s },
                             if seq_lt(e, end) { end } else { e },
                         ),
-                    });
-                    self.add(slot, seen, 0, now);
-                    true
+                        _ => (seq, end),
+                    };
+                    self.ctx.get_mut(&slot).expect("posted").ooo = Some(ooo);
+                    // Growth coalesces like in-order bytes (GRO merges an
+                    // out-of-order train too); a new or moved interval is
+                    // an event the stack answers at once.
+                    let len = |(s, e): (u32, u32)| e.wrapping_sub(s);
+                    let grown = was.filter(|_| !moves).map_or(0, |w| len(ooo) - len(w));
+                    self.add(slot, seen, grown, now);
+                    was.is_none() || moves
                 } else {
                     step.rcv_nxt = self.fill(slot, end);
                     let moved = self.ctx[&slot].rcv_nxt.wrapping_sub(seq);

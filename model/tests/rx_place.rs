@@ -112,21 +112,38 @@ fn one_interval_is_kept_and_consumed_as_the_rules_say() {
         (c.flush, c.rcv_nxt, c.ooo, c.frames),
         (Flush::OutOfOrder, 1100, Some((1300, 1400)), 2)
     );
-    // A second hole goes to the host; nothing was pending.
-    let (_, s) = g.frame(&seg(1600, 100, 7, 0), 2);
+    // Touching the interval's end extends it; growth coalesces.
+    let (_, s) = g.frame(&seg(1400, 50, 7, 0), 2);
+    assert_eq!(s.cpls.len(), 0);
+    assert_eq!(g.placer.interval(g.slot), Some((1300, 1450)));
+    // Past the interval with a gap: the host learns the interval as it
+    // grew, then the interval moves to the newest data.
+    let (_, s) = g.frame(&seg(1600, 100, 7, 0), 3);
+    let seen: Vec<_> = s.cpls.iter().map(|c| (c.flush, c.ooo, c.frames)).collect();
+    assert_eq!(s.to_host, None);
+    assert_eq!(
+        seen,
+        vec![
+            (Flush::OutOfOrder, Some((1300, 1450)), 1),
+            (Flush::OutOfOrder, Some((1600, 1700)), 1)
+        ]
+    );
+    // In the hole, apart from the interval: the host's; nothing was pending.
+    let (_, s) = g.frame(&seg(1200, 50, 7, 0), 4);
     assert_eq!(
         (s.to_host, s.cpls.len()),
         (Some(Some(Unplaced::SecondHole)), 0)
     );
-    // Touching the interval's end extends it.
-    let (_, s) = g.frame(&seg(1400, 50, 7, 0), 3);
-    assert_eq!(s.cpls[0].ooo, Some((1300, 1450)));
-    // Filling the hole jumps rcv_nxt past the interval.
-    let (_, s) = g.frame(&seg(1100, 250, 7, 0), 4);
-    assert_eq!(s.rcv_nxt, Some(1450));
-    assert_eq!(g.rcv_nxt(), 1450);
+    // Touching the interval's start extends it.
+    let (_, s) = g.frame(&seg(1500, 100, 7, 0), 5);
+    assert_eq!(s.cpls.len(), 0);
+    assert_eq!(g.placer.interval(g.slot), Some((1500, 1700)));
+    // Filling the hole up to the interval jumps rcv_nxt past it.
+    let (_, s) = g.frame(&seg(1100, 400, 7, 0), 6);
+    assert_eq!(s.rcv_nxt, Some(1700));
+    assert_eq!(g.rcv_nxt(), 1700);
     let c = s.cpls[0];
-    assert_eq!((c.flush, c.rcv_nxt, c.ooo), (Flush::OutOfOrder, 1450, None));
+    assert_eq!((c.flush, c.rcv_nxt, c.ooo), (Flush::OutOfOrder, 1700, None));
     // Data below rcv_nxt is the host's.
     let (o, s) = g.frame(&seg(1400, 50, 7, 0), 5);
     assert_eq!(

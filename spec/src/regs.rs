@@ -509,6 +509,14 @@ pub fn all() -> Vec<Reg> {
             "counter (32 bits, wrapping)",
         ));
     }
+    for (i, n) in crate::rx_place::COUNTERS.iter().enumerate() {
+        v.push(reg(
+            n,
+            crate::rx_place::COUNTER_BASE + 4 * i as u32,
+            Access::Ro,
+            "rx_place counter (32 bits, wrapping; with CAPS_PLACE)",
+        ));
+    }
     v
 }
 

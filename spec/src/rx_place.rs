@@ -21,8 +21,16 @@
 //! - `Fast` (seq == rcv_nxt) that fits: placed.
 //! - `Ahead` (seq > rcv_nxt) that fits, when the direction has no interval
 //!   or the segment touches it (`seq <= ooo_end` and `ooo_start <= end`):
-//!   placed, and the interval becomes the union. A second hole is not kept:
-//!   the frame goes to the host ([`Unplaced::SecondHole`]).
+//!   placed, and the interval becomes the union.
+//! - `Ahead` that fits and starts past the interval (`ooo_end < seq`, a
+//!   new hole after it): placed, and the interval becomes the segment.
+//!   The sender's next segments land there, so after a second loss in a
+//!   window the engine keeps placing the newest data instead of leaving
+//!   the rest of the window to the host. Nothing is lost: the host was
+//!   told of the old interval (an out-of-order event) and holds its
+//!   bytes, and its rcv_nxt write moves the engine past them.
+//! - `Ahead` inside the hole, apart from the interval (a retransmission
+//!   after a second loss): the host's ([`Unplaced::SecondHole`]).
 //! - Whenever rcv_nxt reaches the interval (`ooo_start <= rcv_nxt`), by a
 //!   frame or by the host writing rcv_nxt, rcv_nxt jumps to
 //!   `max(rcv_nxt, ooo_end)` and the interval is gone.
@@ -40,10 +48,11 @@
 //! completion, which records the latest ACK number, window and timestamps
 //! and counts frames and CE marks. A duplicate ACK (no data, ACK number not
 //! newer) and every other frame goes to the host as a frame. The pending
-//! completion is written ([`Flush`]) when its in-order bytes reach `N`,
-//! `T` cycles after its first frame, on a placed frame with PSH, on any out-of-order event
-//! (the interval grows or is consumed: the stack ACKs those at once), on
-//! the host's flush command, and before any frame of the same direction
+//! completion is written ([`Flush`]) when its bytes (in order, or grown
+//! onto the interval, as GRO merges an out-of-order train too) reach `N`,
+//! `T` cycles after its first frame, on a placed frame with PSH, on an
+//! out-of-order event (the interval appears, moves or is consumed: the
+//! stack ACKs those at once), on the host's flush command, and before any frame of the same direction
 //! goes to the host, so that the host sees every direction's events in
 //! arrival order.
 //!
@@ -95,6 +104,31 @@ pub fn ring_of(lo: u32, hi: u32) -> (u64, u8) {
     (base, (lo & 0x1F) as u8)
 }
 
+/// `rx_place`'s counters (32 bits, wrapping, read-only, cleared by
+/// reset), present where `CAPS_PLACE` is set: what was placed, and each
+/// [`Unplaced`] reason and [`Flush`] reason, in their code order.
+pub const COUNTER_BASE: u32 = 0x480;
+pub const COUNTERS: [&str; 14] = [
+    "PLACED_FRAMES",
+    "PLACED_BYTES",
+    "COALESCED_ACKS",
+    "PLACE_COMPLETIONS",
+    "UNPLACED_NO_BUFFER",
+    "UNPLACED_FULL",
+    "UNPLACED_SECOND_HOLE",
+    "UNPLACED_BELOW",
+    "FLUSH_BYTES",
+    "FLUSH_TIME",
+    "FLUSH_PSH",
+    "FLUSH_OUT_OF_ORDER",
+    "FLUSH_HOST",
+    "FLUSH_ORDER",
+];
+/// Index in [`COUNTERS`] of the first [`Unplaced`] and [`Flush`] counter.
+pub const COUNTER_UNPLACED: usize = 4;
+pub const COUNTER_FLUSH: usize = COUNTER_UNPLACED + Unplaced::ALL.len();
+const _: () = assert!(COUNTER_FLUSH + Flush::ALL.len() == COUNTERS.len());
+
 /// The RX completion status code of entry 0 of a [`PlaceCpl`]; the
 /// per-frame codes are `ring::RxStatus`.
 pub const STATUS_PLACED: u64 = 3;
@@ -108,7 +142,7 @@ pub enum Unplaced {
     NoBuffer = 0,
     /// The segment does not fit between `head` and `head + size`.
     Full = 1,
-    /// Ahead of rcv_nxt, apart from the interval.
+    /// Ahead of rcv_nxt, in the hole before the interval and apart from it.
     SecondHole = 2,
     /// Below rcv_nxt in part or whole (`Old`, `Overlap`).
     Below = 3,

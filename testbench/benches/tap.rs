@@ -1,7 +1,9 @@
 //! `just bench` (part 2): host work per MB with the engine's offloads on
 //! and off, measured in the same run, over `toe tap` with the Linux
 //! kernel as the peer: 64 MB each way (GET: stack sends, PUT: stack
-//! receives) at loss 0 %, 1 % and 5 % on the model engine. Writes
+//! receives) at loss 0 %, 1 % and 5 % on the model engine, with payload
+//! placement (receive rings, coalesced completions), with offloads but
+//! one completion per frame, and in software. Writes
 //! build/bench/tap.json and build/bench/tap.svg. Needs root (skips with a
 //! line otherwise). Time is wall time: the kernel peer runs in real time.
 
@@ -24,21 +26,26 @@ struct Point {
     direction: &'static str,
     loss: f64,
     offload: bool,
+    /// Receive rings posted (`rx_place`).
+    place: bool,
     seconds: f64,
     goodput_mbit_s: f64,
     tx_descriptors_per_mb: f64,
     rx_descriptors_per_mb: f64,
     completions_per_mb: f64,
+    rx_completions_per_mb: f64,
     doorbells_per_mb: f64,
     frames_touched_per_mb: f64,
     software_checksums_per_mb: f64,
     copied_bytes_per_mb: f64,
     /// Received payload bytes that took the fast path (PUT).
     fast_share: f64,
+    /// Received payload bytes the engine placed (PUT).
+    placed_share: f64,
     retransmits: u64,
 }
 
-fn run(dir: &Path, put: bool, loss: f64, offload: bool) -> Summary {
+fn run(dir: &Path, put: bool, loss: f64, offload: bool, place: bool) -> Summary {
     let curl = if put {
         "curl -sS -m 600 -T $D/www/big.bin http://$TOE_HOST/put.bin -o /dev/null"
     } else {
@@ -57,6 +64,7 @@ fn run(dir: &Path, put: bool, loss: f64, offload: bool) -> Summary {
             checksum: offload,
             tso: offload,
         },
+        place,
         pcap: None,
         mode: Mode::Serve(Service::Http(dir.join("www")), 80),
         command: vec![
@@ -75,6 +83,7 @@ fn run(dir: &Path, put: bool, loss: f64, offload: bool) -> Summary {
 }
 
 fn point(put: bool, loss: f64, offload: bool, s: &Summary) -> Point {
+    let share = |v: u64| if put { v as f64 / BYTES as f64 } else { 0.0 };
     let per = |v: u64| v as f64 / (BYTES as f64 / MB);
     Point {
         direction: if put {
@@ -84,20 +93,19 @@ fn point(put: bool, loss: f64, offload: bool, s: &Summary) -> Point {
         },
         loss,
         offload,
+        place: s.placing,
         seconds: s.seconds,
         goodput_mbit_s: BYTES as f64 * 8.0 / 1e6 / s.seconds.max(1e-3),
         tx_descriptors_per_mb: per(s.tx_descriptors),
         rx_descriptors_per_mb: per(s.rx_descriptors),
         completions_per_mb: per(s.completions),
+        rx_completions_per_mb: per(s.rx_completions),
         doorbells_per_mb: per(s.doorbells),
         frames_touched_per_mb: per(s.frames_touched),
         software_checksums_per_mb: per(s.software_checksums),
         copied_bytes_per_mb: per(s.tx_copied_bytes),
-        fast_share: if put {
-            s.fast_rx_bytes as f64 / BYTES as f64
-        } else {
-            0.0
-        },
+        fast_share: share(s.fast_rx_bytes),
+        placed_share: share(s.placed_bytes),
         retransmits: s.retransmits,
     }
 }
@@ -111,7 +119,7 @@ fn plot(points: &[Point], path: &Path) -> Result<(), Box<dyn std::error::Error>>
     let series = |dir: &'static str, on: bool, y: fn(&Point) -> f64| {
         points
             .iter()
-            .filter(move |p| p.direction == dir && p.offload == on)
+            .filter(move |p| p.direction == dir && p.offload == on && !p.place)
             .map(move |p| (p.loss * 100.0, y(p)))
             .collect::<Vec<_>>()
     };
@@ -183,9 +191,9 @@ fn main() {
     let mut points = Vec::new();
     for put in [false, true] {
         for loss in [0.0, 0.01, 0.05] {
-            for offload in [true, false] {
+            for (offload, place) in [(true, true), (true, false), (false, false)] {
                 eprintln!(
-                    "tap bench: {} MB {}, loss {loss}, offload {offload}",
+                    "tap bench: {} MB {}, loss {loss}, offload {offload}, place {place}",
                     BYTES >> 20,
                     if put {
                         "kernel -> stack"
@@ -193,28 +201,66 @@ fn main() {
                         "stack -> kernel"
                     }
                 );
-                let s = run(&dir, put, loss, offload);
+                let s = run(&dir, put, loss, offload, place);
                 points.push(point(put, loss, offload, &s));
             }
         }
     }
     println!(
-        "direction         loss offload  s      Mbit/s  txdesc/MB rxdesc/MB cpl/MB  touched/MB fast"
+        "direction         loss offload place s      Mbit/s  txdesc/MB rxdesc/MB cpl/MB  touched/MB fast placed"
     );
     for p in &points {
         println!(
-            "{:17} {:4.2} {:7} {:6.2} {:7.0} {:9.1} {:9.1} {:7.1} {:10.1} {:4.2}",
+            "{:17} {:4.2} {:7} {:5} {:6.2} {:7.0} {:9.1} {:9.1} {:7.1} {:10.1} {:4.2} {:4.3}",
             p.direction,
             p.loss,
             p.offload,
+            p.place,
             p.seconds,
             p.goodput_mbit_s,
             p.tx_descriptors_per_mb,
             p.rx_descriptors_per_mb,
             p.completions_per_mb,
             p.frames_touched_per_mb,
-            p.fast_share
+            p.fast_share,
+            p.placed_share
         );
+    }
+    // Placement against one completion per frame and the software path,
+    // stack receiving, per loss rate.
+    let put = |loss: f64, offload: bool, place: bool| {
+        points
+            .iter()
+            .find(|p| {
+                p.direction == "kernel_to_stack"
+                    && p.loss == loss
+                    && p.offload == offload
+                    && p.place == place
+            })
+            .expect("measured")
+    };
+    let mut placement = Vec::new();
+    for loss in [0.0, 0.01, 0.05] {
+        let (pl, pf, sw) = (
+            put(loss, true, true),
+            put(loss, true, false),
+            put(loss, false, false),
+        );
+        let touched = pl.frames_touched_per_mb / sw.frames_touched_per_mb;
+        println!(
+            "stack receives at loss {loss}: {:.1} % placed, {:.1} RX completions/MB (per-frame {:.1}), frames touched {:.4} of software",
+            100.0 * pl.placed_share,
+            pl.rx_completions_per_mb,
+            pf.rx_completions_per_mb,
+            touched
+        );
+        placement.push(serde_json::json!({
+            "loss": loss,
+            "placed_share": pl.placed_share,
+            "rx_completions_per_mb": pl.rx_completions_per_mb,
+            "per_frame_rx_completions_per_mb": pf.rx_completions_per_mb,
+            "frames_touched_ratio_to_software": touched,
+        }));
     }
     let tso_ratio = |loss: f64| {
         let get = |off: bool| {
@@ -237,7 +283,7 @@ fn main() {
         );
     }
     std::fs::create_dir_all(&root).unwrap();
-    let report = serde_json::json!({ "bytes_each_run": BYTES, "points": points, "tx_descriptor_ratio_tso_over_software": ratios });
+    let report = serde_json::json!({ "bytes_each_run": BYTES, "points": points, "tx_descriptor_ratio_tso_over_software": ratios, "placement": placement });
     std::fs::write(
         root.join("tap.json"),
         serde_json::to_string_pretty(&report).unwrap(),

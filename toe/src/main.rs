@@ -82,6 +82,10 @@ struct TapArgs {
     /// nothing installed): the baseline of the host-work figures.
     #[arg(long)]
     no_offload: bool,
+    /// No receive rings: every received frame reaches the stack with its
+    /// own completion (the baseline of payload placement).
+    #[arg(long)]
+    no_place: bool,
     /// Congestion control.
     #[arg(long, value_enum, default_value_t = CcArg::Cubic)]
     cc: CcArg,
@@ -418,6 +422,7 @@ fn tap_cmd(a: TapArgs) -> Result<ExitCode> {
             checksum: offload,
             tso: offload,
         },
+        place: offload && !a.no_place,
         pcap: a.pcap,
         mode,
         command,

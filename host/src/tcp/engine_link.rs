@@ -12,16 +12,22 @@
 //! out-of-order queue closed a gap, or after data the engine left to the
 //! host (options, CWR/ECE, a hole) moved it. Without this, every frame
 //! after the first hole of a flow would stay on the slow path as `ahead`.
+//!
+//! Where the engine places (`rx_place`) and [`LinkConfig::place`] asks
+//! for it, each installed connection also gets a receive ring and its
+//! in-order payload arrives as coalesced completions ([`place`]).
+
+mod place;
 
 use super::conn_output::Outgoing;
 use super::frames::{Offloads, frames};
 use super::rtt::Micros;
 use super::segment::{NotTcp, parse};
 use super::stack::{ConnId, Event, Stack};
-use crate::nic::{Nic, NicError};
+use crate::nic::{Nic, NicError, PostedRing, RxEvent};
 use crate::sim_device::SimDevice;
 use anyhow::{Context, Result, bail};
-use spec::conn_table::{Class, Cmd, CmdStatus, Key};
+use spec::conn_table::{Class, Cmd, CmdStatus, Key, seq_lt};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -32,11 +38,15 @@ pub struct LinkConfig {
     /// Connections installed in the engine at most (the host's policy;
     /// the table may be fuller first).
     pub max_offloaded: usize,
+    /// Post a receive ring per installed connection where the engine
+    /// places; off, every frame reaches the host (the baseline).
+    pub place: bool,
 }
 
 /// Host work and offload figures.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct LinkStats {
+    /// Frames and bytes from the wire, let into the engine.
     pub rx_frames: u64,
     pub rx_bytes: u64,
     /// Frames the stack parsed (all it was handed).
@@ -55,21 +65,35 @@ pub struct LinkStats {
     pub offload_refused: u64,
     pub removes: u64,
     pub rcv_nxt_writes: u64,
+    /// Coalesced completions, the frames they covered and the payload
+    /// bytes the stack took from the rings.
+    pub place_completions: u64,
+    pub placed_frames: u64,
+    pub placed_bytes: u64,
 }
 
 pub struct EngineLink<D: SimDevice> {
     pub nic: Nic<D>,
     cfg: LinkConfig,
     installed: HashMap<ConnId, Installed>,
+    by_slot: HashMap<usize, ConnId>,
+    /// The engine places and the link posts rings.
+    placing: bool,
     /// Frames from the wire not yet let into the engine.
     pending: VecDeque<Vec<u8>>,
     pub stats: LinkStats,
 }
 
 struct Installed {
+    id: ConnId,
     slot: usize,
     /// The table's `rcv_nxt` as the link knows it.
     rcv_nxt: u32,
+    ring: Option<PostedRing>,
+    /// The ring's head as the engine knows it.
+    head: u32,
+    /// The engine's out-of-order interval as the stack was given it.
+    ooo_fed: Option<(u32, u32)>,
 }
 
 /// Frames let into the engine before the host reaps: a quarter of the
@@ -96,14 +120,22 @@ fn key(remote: SocketAddr, local: SocketAddr) -> Key {
 }
 
 impl<D: SimDevice> EngineLink<D> {
-    pub fn new(nic: Nic<D>, cfg: LinkConfig) -> EngineLink<D> {
-        EngineLink {
+    pub fn new(mut nic: Nic<D>, cfg: LinkConfig) -> Result<EngineLink<D>> {
+        let placing = cfg.place && nic.places()?;
+        Ok(EngineLink {
             nic,
             cfg,
             installed: HashMap::new(),
+            by_slot: HashMap::new(),
+            placing,
             pending: VecDeque::new(),
             stats: LinkStats::default(),
-        }
+        })
+    }
+
+    /// Whether connections get receive rings.
+    pub fn placing(&self) -> bool {
+        self.placing
     }
 
     pub fn installed(&self) -> usize {
@@ -112,6 +144,8 @@ impl<D: SimDevice> EngineLink<D> {
 
     /// A frame from the wire, for the engine's RX port.
     pub fn wire_in(&mut self, frame: Vec<u8>) {
+        self.stats.rx_frames += 1;
+        self.stats.rx_bytes += frame.len() as u64;
         self.pending.push_back(frame);
     }
 
@@ -124,46 +158,24 @@ impl<D: SimDevice> EngineLink<D> {
             for f in self.pending.drain(..burst) {
                 self.nic.device().wire_rx(&f);
             }
-            let before = self.nic.stats.rx_completions;
             let mut touched = Vec::new();
-            // Every frame of the burst classified and reaped, so no frame
-            // is in the engine when its rcv_nxt is written.
-            // A frame the engine dropped (no buffer, no completion slot;
-            // it counts them) never completes: stop once the port is empty
-            // and nothing completed for a while.
-            let mut quiet = 0;
-            while quiet < 16 {
-                let got = self.nic.poll_rx(256)?;
-                quiet = if got.is_empty() && self.nic.device().rx_pending() == 0 {
-                    quiet + 1
-                } else {
-                    0
-                };
-                for f in got {
-                    self.receive(
-                        stack,
-                        &f.data,
-                        f.cpl.class,
-                        f.cpl.verdict,
-                        now,
-                        &mut touched,
-                    )?;
-                }
-                if self.nic.stats.rx_completions - before >= burst as u64 {
-                    break;
-                }
-                self.nic.wait(64)?;
+            self.reap(stack, now, burst, &mut touched)?;
+            self.events(stack, now)?;
+            // A write that reaches the engine's interval makes it report
+            // the jump: reap that before the next burst.
+            while self.write_back(stack, std::mem::take(&mut touched))? && self.placing {
+                self.reap(stack, now, 0, &mut touched)?;
+                self.events(stack, now)?;
             }
-            self.events(stack)?;
-            self.write_back(stack, touched)?;
             if self.pending.is_empty() {
                 break;
             }
         }
-        self.events(stack)?;
+        self.events(stack, now)?;
         let out = stack.poll(now);
         self.transmit(stack, out)?;
-        self.events(stack)?;
+        self.events(stack, now)?;
+        self.consume(stack)?;
         self.nic.flush()?;
         let mut wire = Vec::new();
         for _ in 0..10_000 {
@@ -209,18 +221,75 @@ impl<D: SimDevice> EngineLink<D> {
         }
     }
 
-    fn write_back(&mut self, stack: &Stack, touched: Vec<ConnId>) -> Result<()> {
+    /// Frames of a burst classified and their completions (frames, or
+    /// coalesced completions counting them) handed to the stack, so no
+    /// frame is in the engine when its rcv_nxt is written. When the port
+    /// is empty the engine is asked for every pending completion (the end
+    /// of a poll). A frame the engine dropped (no buffer, no completion
+    /// slot; it counts them) never completes: stop once the port is empty
+    /// and nothing completed for a while.
+    fn reap(
+        &mut self,
+        stack: &mut Stack,
+        now: Micros,
+        burst: usize,
+        touched: &mut Vec<ConnId>,
+    ) -> Result<()> {
+        let mut covered = 0;
+        let mut flushed = !self.placing || burst == 0;
+        let mut quiet = 0;
+        while quiet < 16 {
+            let got = self.nic.poll_rx_events(256)?;
+            let idle = self.nic.device().rx_pending() == 0;
+            quiet = if got.is_empty() && idle { quiet + 1 } else { 0 };
+            for e in got {
+                covered += match e {
+                    RxEvent::Frame(f) => {
+                        let (class, verdict) = (f.cpl.class, f.cpl.verdict);
+                        self.receive(stack, &f.data, class, verdict, now, touched)?;
+                        1
+                    }
+                    RxEvent::Placed(c) => {
+                        self.placed(stack, &c, now, touched)?;
+                        usize::from(c.frames)
+                    }
+                };
+            }
+            if covered >= burst && (burst > 0 || quiet > 0) {
+                break;
+            }
+            if idle && !flushed {
+                self.nic.flush_all_placed()?;
+                flushed = true;
+                quiet = 0;
+            }
+            self.nic.wait(64)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the stack's rcv_nxt where it is ahead of the engine's;
+    /// says whether it wrote any. Never backwards: the stack is behind
+    /// only while the engine holds bytes it has not handed on yet.
+    fn write_back(&mut self, stack: &Stack, touched: Vec<ConnId>) -> Result<bool> {
+        let mut wrote = false;
         for id in touched {
             let (Some(i), Some(c)) = (self.installed.get_mut(&id), stack.conn(id)) else {
                 continue;
             };
-            if i.rcv_nxt != c.rcv_nxt() {
+            let behind = if self.placing {
+                seq_lt(i.rcv_nxt, c.rcv_nxt())
+            } else {
+                i.rcv_nxt != c.rcv_nxt()
+            };
+            if behind {
                 i.rcv_nxt = c.rcv_nxt();
                 self.nic.command(&Cmd::WriteRcvNxt(i.slot, i.rcv_nxt))?;
                 self.stats.rcv_nxt_writes += 1;
+                wrote = true;
             }
         }
-        Ok(())
+        Ok(wrote)
     }
 
     fn receive(
@@ -232,8 +301,6 @@ impl<D: SimDevice> EngineLink<D> {
         now: Micros,
         touched: &mut Vec<ConnId>,
     ) -> Result<()> {
-        self.stats.rx_frames += 1;
-        self.stats.rx_bytes += data.len() as u64;
         let v = Verdict::unpack(verdict).context("the engine wrote a bad verdict")?;
         if v.ip == IpVerdict::Bad || v.l4 == L4Verdict::Bad {
             self.stats.bad_checksum_drops += 1;
@@ -276,7 +343,7 @@ impl<D: SimDevice> EngineLink<D> {
         Ok(())
     }
 
-    fn events(&mut self, stack: &mut Stack) -> Result<()> {
+    fn events(&mut self, stack: &mut Stack, now: Micros) -> Result<()> {
         for e in stack.take_events() {
             match e {
                 Event::Established(id) => {
@@ -294,19 +361,30 @@ impl<D: SimDevice> EngineLink<D> {
                     match (a.status, a.slot) {
                         (CmdStatus::Ok, Some(slot)) => {
                             let rcv_nxt = c.rcv_nxt();
-                            self.installed.insert(id, Installed { slot, rcv_nxt });
+                            let rcv_buf = stack.config().rcv_buf;
+                            let ring = match self.placing {
+                                true => Some(self.post(slot, rcv_buf, rcv_nxt)?),
+                                false => None,
+                            };
+                            self.installed.insert(
+                                id,
+                                Installed {
+                                    id,
+                                    slot,
+                                    rcv_nxt,
+                                    ring,
+                                    head: rcv_nxt,
+                                    ooo_fed: None,
+                                },
+                            );
+                            self.by_slot.insert(slot, id);
                             self.stats.installs += 1;
                         }
                         (CmdStatus::Full, _) => self.stats.offload_refused += 1,
                         (s, _) => bail!("the table answered {s:?} to an install"),
                     }
                 }
-                Event::ReceiveEnded(id) => {
-                    if let Some(i) = self.installed.remove(&id) {
-                        self.nic.command(&Cmd::Remove(i.slot))?;
-                        self.stats.removes += 1;
-                    }
-                }
+                Event::ReceiveEnded(id) => self.remove(stack, id, now)?,
             }
         }
         Ok(())

@@ -69,6 +69,13 @@ fn faults_on_the_wire_still_deliver_every_byte() {
             let want = sha(&dir.join("www/big.bin"));
             assert_eq!(sha(&dir.join("got.bin")), want, "{what}: GET");
             assert_eq!(sha(&dir.join("www/put.bin")), want, "{what}: PUT");
+            // The PUT's bytes came through the engine's receive rings.
+            let s = &r.summary;
+            assert!(
+                s.placing && s.placed_bytes * 2 > 4 << 20,
+                "{what}: {} bytes placed",
+                s.placed_bytes
+            );
             let k = counters(&dir);
             match name {
                 "loss1" | "loss5" => {
@@ -243,7 +250,8 @@ fn a_syn_flood_during_a_transfer_engages_cookies_and_spares_the_table() {
                 "curl -sS -m 120 --limit-rate 2M http://$TOE_HOST/big.bin -o $D/got.bin &
                  python3 {flood} $TOE_ADDR 80 100000
                  wait
-                 curl -sS -m 30 http://$TOE_HOST/small.bin -o $D/small.bin"
+                 curl -sS -m 30 http://$TOE_HOST/small.bin -o $D/small.bin
+                 cat /sys/class/net/$TOE_DEV/statistics/tx_dropped > $D/tap_dropped"
             ),
             ..Spec::default()
         },
@@ -257,9 +265,17 @@ fn a_syn_flood_during_a_transfer_engages_cookies_and_spares_the_table() {
         s.installs, 2,
         "only the two established connections go in the table"
     );
+    // The TAP's queue drops what the stack's loop did not read in time
+    // (more on a loaded machine); every SYN either reached the engine or
+    // is in the kernel's count of those drops.
+    let dropped: u64 = std::fs::read_to_string(dir.join("tap_dropped"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert!(
-        s.rx_frames > 90_000,
-        "the flood did not reach the engine: {} frames",
+        s.rx_frames + dropped >= 100_000 && s.rx_frames > 50_000,
+        "the flood did not reach the engine: {} frames, {dropped} dropped by the TAP",
         s.rx_frames
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -45,6 +45,7 @@ pub struct Spec<'a> {
     pub v6: bool,
     pub faults: FaultRates,
     pub max_offloaded: usize,
+    pub place: bool,
     pub mode: Option<Mode>,
     pub pcap: bool,
     pub cmd: &'a str,
@@ -57,6 +58,7 @@ impl Default for Spec<'_> {
             v6: false,
             faults: FaultRates::default(),
             max_offloaded: 1024,
+            place: true,
             mode: None,
             pcap: false,
             cmd: "true",
@@ -80,6 +82,7 @@ pub fn tap(dir: &Path, spec: Spec) -> Run {
             checksum: true,
             tso: true,
         },
+        place: spec.place,
         pcap: spec.pcap.then(|| dir.join("wire.pcap")),
         mode,
         command: vec![

@@ -47,6 +47,8 @@ pub struct TapOptions {
     pub seed: u64,
     pub max_offloaded: usize,
     pub offloads: Offloads,
+    /// Receive rings and coalesced completions where the engine places.
+    pub place: bool,
     pub pcap: Option<PathBuf>,
     pub mode: Mode,
     pub command: Vec<String>,
@@ -70,8 +72,9 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
         LinkConfig {
             offloads: o.offloads,
             max_offloaded: o.max_offloaded,
+            place: o.place,
         },
-    );
+    )?;
     let local = Namespace::stack_addr(o.v6);
     let peer = Namespace::peer_addr(o.v6);
     let mut stack = Stack::new(o.stack.clone(), STACK_MAC, vec![local]);
@@ -231,6 +234,12 @@ pub fn run(o: &TapOptions, stop: Arc<AtomicBool>) -> Result<(Summary, i32)> {
         .into_iter()
         .map(|(c, v)| (format!("{c:?}"), v))
         .collect();
+    s.engine_counters.extend(
+        link.nic
+            .place_counters()?
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v)),
+    );
     Ok((s, code))
 }
 

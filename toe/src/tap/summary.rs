@@ -24,6 +24,12 @@ pub struct Summary {
     pub offload_refused: u64,
     pub removes: u64,
     pub rcv_nxt_writes: u64,
+    /// Receive rings were posted (`rx_place`), and what came through them:
+    /// coalesced completions, the frames they covered, the payload bytes.
+    pub placing: bool,
+    pub place_completions: u64,
+    pub placed_frames: u64,
+    pub placed_bytes: u64,
     pub tso_superframes: u64,
     pub retransmits: u64,
     pub fast_retransmits: u64,
@@ -80,6 +86,10 @@ pub fn collect<D: SimDevice>(
         offload_refused: l.offload_refused,
         removes: l.removes,
         rcv_nxt_writes: l.rcv_nxt_writes,
+        placing: link.placing(),
+        place_completions: l.place_completions,
+        placed_frames: l.placed_frames,
+        placed_bytes: l.placed_bytes,
         tso_superframes: l.tso_superframes,
         retransmits: t.retransmits,
         fast_retransmits: t.fast_retransmits,
@@ -113,12 +123,13 @@ pub fn collect<D: SimDevice>(
 impl Summary {
     pub fn human(&self) -> String {
         format!(
-            "toe tap: {:.1} s on the {} engine: rx {} frames / {} bytes ({} fast-path payload bytes), tx {} frames / {} bytes ({} TSO super-frames)\n  connections {}, installed {}, refused {}, retransmits {}, challenge ACKs {}, SYN cookies {}\n  host work: {} descriptors, {} completions, {} doorbells, {} frames touched, {} software checksums\n",
+            "toe tap: {:.1} s on the {} engine: rx {} frames / {} bytes ({} fast-path payload bytes, {} placed), tx {} frames / {} bytes ({} TSO super-frames)\n  connections {}, installed {}, refused {}, retransmits {}, challenge ACKs {}, SYN cookies {}\n  host work: {} descriptors, {} completions, {} doorbells, {} frames touched, {} software checksums\n",
             self.seconds,
             self.engine,
             self.rx_frames,
             self.rx_bytes,
             self.fast_rx_bytes,
+            self.placed_bytes,
             self.tx_frames,
             self.tx_bytes,
             self.tso_superframes,
