@@ -262,11 +262,11 @@ impl Placer {
         let verdict = match o.class {
             Class::Fast | Class::Ahead if !c.ring.fits(seq, len) => Err(Some(Unplaced::Full)),
             Class::Fast => Ok(false),
+            // Refused only in the hole before the interval, apart from it:
+            // everything else joins the interval or moves it.
             Class::Ahead => match c.ooo {
-                None => Ok(true),
-                Some((s, e)) if seq_le(seq, e) && seq_le(s, end) => Ok(true),
-                Some((_, e)) if seq_lt(e, seq) => Ok(true),
-                Some(_) => Err(Some(Unplaced::SecondHole)),
+                Some((s, e)) if seq_le(seq, e) && seq_lt(end, s) => Err(Some(Unplaced::SecondHole)),
+                _ => Ok(true),
             },
             Class::Old | Class::Overlap => Err(Some(Unplaced::Below)),
             Class::Ack if seq_lt(c.last.ack, r.ack) => {

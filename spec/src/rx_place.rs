@@ -124,10 +124,7 @@ pub const COUNTERS: [&str; 14] = [
     "FLUSH_HOST",
     "FLUSH_ORDER",
 ];
-/// Index in [`COUNTERS`] of the first [`Unplaced`] and [`Flush`] counter.
-pub const COUNTER_UNPLACED: usize = 4;
-pub const COUNTER_FLUSH: usize = COUNTER_UNPLACED + Unplaced::ALL.len();
-const _: () = assert!(COUNTER_FLUSH + Flush::ALL.len() == COUNTERS.len());
+const _: () = assert!(4 + Unplaced::ALL.len() + Flush::ALL.len() == COUNTERS.len());
 
 /// The RX completion status code of entry 0 of a [`PlaceCpl`]; the
 /// per-frame codes are `ring::RxStatus`.

@@ -226,26 +226,23 @@ fn main() {
             p.placed_share
         );
     }
-    // Placement against one completion per frame and the software path,
-    // stack receiving, per loss rate.
-    let put = |loss: f64, offload: bool, place: bool| {
+    let at = |direction: &str, loss: f64, offload: bool, place: bool| {
         points
             .iter()
             .find(|p| {
-                p.direction == "kernel_to_stack"
+                p.direction == direction
                     && p.loss == loss
                     && p.offload == offload
                     && p.place == place
             })
             .expect("measured")
     };
+    // Placement against one completion per frame and the software path,
+    // stack receiving, per loss rate.
     let mut placement = Vec::new();
     for loss in [0.0, 0.01, 0.05] {
-        let (pl, pf, sw) = (
-            put(loss, true, true),
-            put(loss, true, false),
-            put(loss, false, false),
-        );
+        let put = |offload, place| at("kernel_to_stack", loss, offload, place);
+        let (pl, pf, sw) = (put(true, true), put(true, false), put(false, false));
         let touched = pl.frames_touched_per_mb / sw.frames_touched_per_mb;
         println!(
             "stack receives at loss {loss}: {:.1} % placed, {:.1} RX completions/MB (per-frame {:.1}), frames touched {:.4} of software",
@@ -262,14 +259,9 @@ fn main() {
             "frames_touched_ratio_to_software": touched,
         }));
     }
+    // TSO against software on the runs the plot draws (per-frame RX).
     let tso_ratio = |loss: f64| {
-        let get = |off: bool| {
-            points
-                .iter()
-                .find(|p| p.direction == "stack_to_kernel" && p.loss == loss && p.offload == off)
-                .map(|p| p.tx_descriptors_per_mb)
-                .unwrap()
-        };
+        let get = |off: bool| at("stack_to_kernel", loss, off, false).tx_descriptors_per_mb;
         get(true) / get(false)
     };
     let ratios: Vec<(f64, f64)> = [0.0, 0.01, 0.05]

@@ -85,7 +85,6 @@ pub struct EngineLink<D: SimDevice> {
 }
 
 struct Installed {
-    id: ConnId,
     slot: usize,
     /// The table's `rcv_nxt` as the link knows it.
     rcv_nxt: u32,
@@ -362,14 +361,14 @@ impl<D: SimDevice> EngineLink<D> {
                         (CmdStatus::Ok, Some(slot)) => {
                             let rcv_nxt = c.rcv_nxt();
                             let rcv_buf = stack.config().rcv_buf;
-                            let ring = match self.placing {
-                                true => Some(self.post(slot, rcv_buf, rcv_nxt)?),
-                                false => None,
+                            let ring = if self.placing {
+                                Some(self.post(slot, rcv_buf, rcv_nxt)?)
+                            } else {
+                                None
                             };
                             self.installed.insert(
                                 id,
                                 Installed {
-                                    id,
                                     slot,
                                     rcv_nxt,
                                     ring,

@@ -57,14 +57,13 @@ impl<D: SimDevice> EngineLink<D> {
         touched: &mut Vec<ConnId>,
     ) -> Result<()> {
         let slot = usize::from(cpl.slot);
-        let Some(i) = self
+        let Some((id, i)) = self
             .by_slot
             .get(&slot)
-            .and_then(|id| self.installed.get_mut(id))
+            .and_then(|&id| Some((id, self.installed.get_mut(&id)?)))
         else {
             bail!("a placement completion for slot {slot}, which the host did not post");
         };
-        let id = i.id;
         let Some(ring) = i.ring else {
             bail!("a placement completion for slot {slot}, which has no ring");
         };
