@@ -350,7 +350,9 @@ impl Host {
                         log_size: LOG_SIZE,
                         head,
                     };
-                    if !p.post(slot, ring, rcv_nxt, snd_una) {
+                    // No PAWS: the replay host takes every segment, as
+                    // the in-order reassembly it is checked against does.
+                    if !p.post(slot, ring, rcv_nxt, snd_una, None) {
                         bail!("rx_place refused the ring of slot {slot}");
                     }
                 }

@@ -293,13 +293,15 @@ impl Engine {
             self.arg(regs::CT_RING_HI.offset),
         );
         let head = self.arg(regs::CT_RCV_NXT.offset);
+        let ts_recent = (self.arg(regs::CT_RING_LO.offset) & rp::RING_PAWS != 0)
+            .then(|| self.arg(regs::CT_SND_UNA.offset));
         let ok = self.table.read(slot).ok().is_some_and(|e| {
             let ring = PlaceRing {
                 base,
                 log_size,
                 head,
             };
-            self.place.post(slot, ring, e.rcv_nxt, e.snd_una)
+            self.place.post(slot, ring, e.rcv_nxt, e.snd_una, ts_recent)
         });
         self.answer(Answer::status(status(ok)), None)
     }

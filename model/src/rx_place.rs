@@ -50,8 +50,8 @@ impl Ring {
 pub struct Seen {
     pub ack: u32,
     pub window: u16,
-    pub tsval: u32,
-    pub tsecr: u32,
+    /// TSval and TSecr, when the frame carries the option.
+    pub ts: Option<(u32, u32)>,
     /// IP ECN field was CE.
     pub ce: bool,
 }
@@ -71,7 +71,13 @@ struct Ctx {
     ring: Ring,
     rcv_nxt: u32,
     ooo: Option<(u32, u32)>,
-    last: Seen,
+    /// The latest ACK number and window.
+    ack: u32,
+    window: u16,
+    /// TS.Recent and the TSecr of the frame that set it.
+    ts: Option<(u32, u32)>,
+    /// Frames with an older TSval go to the host.
+    paws: bool,
     pending: Pending,
 }
 
@@ -103,8 +109,7 @@ pub fn seen(h: &Header, data: &[u8]) -> Seen {
     Seen {
         ack: h.ack,
         window: h.window,
-        tsval: if ts { h.tsval } else { 0 },
-        tsecr: if ts { h.tsecr } else { 0 },
+        ts: ts.then_some((h.tsval, h.tsecr)),
         ce: ecn == Some(3),
     }
 }
@@ -168,25 +173,32 @@ impl Placer {
     }
 
     /// The host posts (or replaces) `slot`'s ring, with the table's
-    /// rcv_nxt and snd_una (where ACK numbers start being new). A ring the
-    /// contract refuses is `false`.
-    pub fn post(&mut self, slot: usize, ring: Ring, rcv_nxt: u32, snd_una: u32) -> bool {
+    /// rcv_nxt and snd_una (where ACK numbers start being new) and, where
+    /// the connection negotiated timestamps, TS.Recent (PAWS on). A ring
+    /// the contract refuses is `false`.
+    pub fn post(
+        &mut self,
+        slot: usize,
+        ring: Ring,
+        rcv_nxt: u32,
+        snd_una: u32,
+        ts_recent: Option<u32>,
+    ) -> bool {
         if !(rp::MIN_LOG_SIZE..=rp::MAX_LOG_SIZE).contains(&ring.log_size)
             || !ring.base.is_multiple_of(rp::RING_ALIGN)
         {
             return false;
         }
-        let last = Seen {
-            ack: snd_una,
-            ..Seen::default()
-        };
         self.ctx.insert(
             slot,
             Ctx {
                 ring,
                 rcv_nxt,
                 ooo: None,
-                last,
+                ack: snd_una,
+                window: 0,
+                ts: ts_recent.map(|t| (t, 0)),
+                paws: ts_recent.is_some(),
                 pending: Pending::default(),
             },
         );
@@ -259,7 +271,14 @@ impl Placer {
         };
         let (seq, len) = (r.seq, r.plen);
         let end = seq.wrapping_add(len);
+        let judged = matches!(o.class, Class::Fast | Class::Ahead)
+            || o.class == Class::Ack && seq_lt(c.ack, r.ack);
+        let old_ts = match (c.ts, seen.ts) {
+            (Some((recent, _)), Some((tsval, _))) => c.paws && seq_lt(tsval, recent),
+            _ => false,
+        };
         let verdict = match o.class {
+            _ if judged && old_ts => Err(Some(Unplaced::Paws)),
             Class::Fast | Class::Ahead if !c.ring.fits(seq, len) => Err(Some(Unplaced::Full)),
             Class::Fast => Ok(false),
             // Refused only in the hole before the interval, apart from it:
@@ -269,7 +288,7 @@ impl Placer {
                 _ => Ok(true),
             },
             Class::Old | Class::Overlap => Err(Some(Unplaced::Below)),
-            Class::Ack if seq_lt(c.last.ack, r.ack) => {
+            Class::Ack if judged => {
                 self.counts.coalesced_acks += 1;
                 self.add(slot, seen, 0, now);
                 step.to_host = None;
@@ -284,11 +303,15 @@ impl Placer {
                     self.counts.unplaced[w as usize] += 1;
                 }
                 step.to_host = Some(why);
+                if judged && !old_ts {
+                    self.stamp(slot, seen);
+                }
                 // The host must see the ring as it was before this frame.
                 step.cpls.extend(self.flush(slot, Flush::Order));
                 if o.class == Class::Fast {
-                    // The host takes the bytes; rcv_nxt may reach the interval.
-                    step.rcv_nxt = self.fill(slot, end);
+                    // The table moved rcv_nxt over bytes not in the ring:
+                    // back, until the host says its stack took them.
+                    step.rcv_nxt = Some(seq);
                 }
             }
             Ok(ahead) => {
@@ -350,11 +373,20 @@ impl Placer {
         (to != end).then_some(to)
     }
 
+    /// A frame that passed PAWS: its timestamps are the newest.
+    fn stamp(&mut self, slot: usize, seen: Seen) {
+        let c = self.ctx.get_mut(&slot).expect("posted");
+        if seen.ts.is_some() {
+            c.ts = seen.ts;
+        }
+    }
+
     fn add(&mut self, slot: usize, seen: Seen, bytes: u32, now: u64) {
+        self.stamp(slot, seen);
         let c = self.ctx.get_mut(&slot).expect("posted");
         // A reordered frame's older ACK does not replace a newer one.
-        if seq_le(c.last.ack, seen.ack) {
-            c.last = seen;
+        if seq_le(c.ack, seen.ack) {
+            (c.ack, c.window) = (seen.ack, seen.window);
         }
         let p = &mut c.pending;
         p.frames += 1;
@@ -384,10 +416,10 @@ impl Placer {
             slot: slot as u16,
             flush: why,
             rcv_nxt: c.rcv_nxt,
-            ack: c.last.ack,
-            window: c.last.window,
-            tsval: c.last.tsval,
-            tsecr: c.last.tsecr,
+            ack: c.ack,
+            window: c.window,
+            tsval: c.ts.map_or(0, |t| t.0),
+            tsecr: c.ts.map_or(0, |t| t.1),
             frames: sat(p.frames),
             ce: sat(p.ce),
             ooo: c.ooo,

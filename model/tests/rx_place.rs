@@ -53,6 +53,11 @@ struct Rig {
 
 impl Rig {
     fn new(rcv_nxt: u32, log_size: u8) -> Rig {
+        Rig::with_paws(rcv_nxt, log_size, None)
+    }
+
+    /// Posted with TS.Recent `ts_recent` (PAWS on) where given.
+    fn with_paws(rcv_nxt: u32, log_size: u8, ts_recent: Option<u32>) -> Rig {
         let mut table = Table::new(64, 4, DEFAULT_KEY);
         let slot = table.insert(key(), rcv_nxt, 0).expect("empty table");
         let mut placer = Placer::new(N, T);
@@ -61,7 +66,7 @@ impl Rig {
             log_size,
             head: rcv_nxt,
         };
-        assert!(placer.post(slot, ring, rcv_nxt, 0));
+        assert!(placer.post(slot, ring, rcv_nxt, 0, ts_recent));
         Rig {
             table,
             placer,
@@ -69,11 +74,17 @@ impl Rig {
         }
     }
 
-    /// One frame through the table and the placer, as the engine runs them.
     fn frame(&mut self, r: &Request, now: u64) -> (Outcome, Step) {
+        self.frame_ts(r, None, now)
+    }
+
+    /// One frame through the table and the placer, as the engine runs
+    /// them, with TSval `tsval` (TSecr 7) where given.
+    fn frame_ts(&mut self, r: &Request, tsval: Option<u32>, now: u64) -> (Outcome, Step) {
         let o = self.table.classify(r);
         let seen = Seen {
             ack: r.ack,
+            ts: tsval.map(|t| (t, 7)),
             ..Seen::default()
         };
         let step = self.placer.frame(r, &o, seen, now);
@@ -193,9 +204,10 @@ fn psh_bytes_and_a_full_ring() {
     );
     // The completion before it says where the ring stood without it.
     assert_eq!((s.cpls[0].flush, s.cpls[0].rcv_nxt), (Flush::Order, 0xF00));
-    // The host took that frame; the table moved on with it.
-    assert_eq!(g.rcv_nxt(), 0x1001);
-    g.placer.advance_head(g.slot, 0x1001);
+    // Its bytes are not in the ring: rcv_nxt stays until the host says
+    // its stack took them.
+    assert_eq!((s.rcv_nxt, g.rcv_nxt()), (Some(0xF00), 0xF00));
+    assert_eq!(g.placer.write_rcv_nxt(g.slot, 0x1001), 0x1001);
     let mut big = Rig::new(0, 16);
     let mut cpls = Vec::new();
     for i in 0..(N / 1000 + 1) {
@@ -203,6 +215,49 @@ fn psh_bytes_and_a_full_ring() {
     }
     assert_eq!(cpls.len(), 1);
     assert_eq!((cpls[0].flush, cpls[0].rcv_nxt), (Flush::Bytes, 17000));
+}
+
+/// RFC 7323 §5.3: a segment whose TSval is older than TS.Recent is not
+/// acceptable, whatever its sequence number.
+#[test]
+fn an_old_timestamp_is_the_hosts_and_moves_nothing() {
+    let mut g = Rig::with_paws(1000, 12, Some(0xFFFF_FFF0));
+    // Newer across the TSval wrap: placed, and TS.Recent moves.
+    let (_, s) = g.frame_ts(&seg(1000, 100, 7, 0), Some(5), 0);
+    assert_eq!(s.to_host, None);
+    // Older than 5: the host's, in order or ahead, with data or a new ACK.
+    for (r, class) in [
+        (seg(1100, 100, 7, 0), Class::Fast),
+        (seg(1300, 100, 7, 0), Class::Ahead),
+        (seg(1100, 0, 9, 0), Class::Ack),
+    ] {
+        let (o, s) = g.frame_ts(&r, Some(0xFFFF_FFF8), 1);
+        assert_eq!(
+            (o.class, s.to_host, s.place.len()),
+            (class, Some(Some(Unplaced::Paws)), 0)
+        );
+        assert_eq!((g.rcv_nxt(), g.placer.interval(g.slot)), (1100, None));
+    }
+    // The first refusal wrote the pending frame, with its timestamps.
+    let mut g = Rig::with_paws(1000, 12, Some(50));
+    g.frame_ts(&seg(1000, 100, 7, 0), Some(60), 0);
+    let (_, s) = g.frame_ts(&seg(1100, 100, 7, 0), Some(59), 1);
+    let c = s.cpls[0];
+    assert_eq!(
+        (c.flush, c.rcv_nxt, c.frames, c.tsval, c.tsecr),
+        (Flush::Order, 1100, 1, 60, 7)
+    );
+    // The same TSval passes; a frame without the option is not checked
+    // and leaves TS.Recent as it was.
+    g.frame_ts(&seg(1100, 100, 7, 0), Some(60), 2);
+    g.frame_ts(&seg(1200, 100, 7, 0), None, 3);
+    let c = g.placer.flush(g.slot, Flush::Host).expect("pending");
+    assert_eq!((c.rcv_nxt, c.frames, c.tsval), (1300, 2, 60));
+    // Without PAWS, an old TSval is placed.
+    let mut h = Rig::new(1000, 12);
+    h.frame_ts(&seg(1000, 100, 7, 0), Some(60), 0);
+    let (_, s) = h.frame_ts(&seg(1100, 100, 7, 0), Some(59), 1);
+    assert_eq!(s.to_host, None);
 }
 
 #[test]
@@ -287,10 +342,18 @@ impl App {
 
 /// One frame of `data` at offset `start` (empty for a pure ACK): the
 /// engine's part into ring memory, the completions into the host's view,
-/// then the host's part: a frame it received is copied in, and where its
-/// bytes end differs from the table's rcv_nxt it writes its own through
-/// `rx_place` (Linux drops data past the window; the table moved past it).
-fn deliver(app: &mut App, g: &mut Rig, timer: &[PlaceCpl], s: &Step, start: u64, data: &[u8]) {
+/// then the host's part: a frame it received is copied in (unless it is
+/// `forged`, an old duplicate the host's PAWS drops), and where what it
+/// holds in order differs from the table's rcv_nxt it writes its own
+/// through `rx_place` (Linux drops data past the window).
+fn deliver(
+    app: &mut App,
+    g: &mut Rig,
+    timer: &[PlaceCpl],
+    s: &Step,
+    (start, data): (u64, &[u8]),
+    forged: bool,
+) {
     for c in timer.iter().chain(&s.cpls) {
         app.known = app.known.max(app.off(c.rcv_nxt));
     }
@@ -311,7 +374,9 @@ fn deliver(app: &mut App, g: &mut Rig, timer: &[PlaceCpl], s: &Step, start: u64,
     }
     assert_eq!(k, if s.place.is_empty() { 0 } else { data.len() });
     if s.to_host.is_some() && !data.is_empty() {
-        app.copy(start, data);
+        if !forged {
+            app.copy(start, data);
+        }
         let mine = app.contiguous().max(app.known);
         if app.off(g.rcv_nxt()) != mine {
             let v = g.placer.write_rcv_nxt(g.slot, app.seq(mine));
@@ -321,10 +386,15 @@ fn deliver(app: &mut App, g: &mut Rig, timer: &[PlaceCpl], s: &Step, start: u64,
     }
 }
 
-fn run(seed: u64, len: usize, log_size: u8, isn: u32) {
+/// With `paws`, every frame carries a TSval that grows by round, and
+/// some frames are forged old duplicates: other bytes, anywhere near
+/// the window, with a TSval older than any sent. Placing one shows as a
+/// byte that differs.
+fn run(seed: u64, len: usize, log_size: u8, isn: u32, paws: bool) {
     let mut rng = StdRng::seed_from_u64(seed);
     let stream: Vec<u8> = (0..len).map(|_| rng.r#gen()).collect();
-    let mut g = Rig::new(isn, log_size);
+    let ts0: u32 = rng.r#gen();
+    let mut g = Rig::with_paws(isn, log_size, paws.then_some(ts0));
     let mut app = App {
         stream,
         isn,
@@ -335,7 +405,8 @@ fn run(seed: u64, len: usize, log_size: u8, isn: u32) {
         size: 1 << log_size,
     };
     let (mut now, mut ack) = (0u64, 0u32);
-    for _round in 0..20_000 {
+    for round in 0..20_000u32 {
+        let tsval = paws.then(|| ts0.wrapping_add(1 + round));
         if app.head as usize == len {
             return;
         }
@@ -375,15 +446,25 @@ fn run(seed: u64, len: usize, log_size: u8, isn: u32) {
                 // A pure ACK, new or a duplicate.
                 ack = ack.wrapping_add(rng.gen_range(0..2) * 1000);
                 let timer = g.placer.advance(now);
-                let (_, s) = g.frame(&seg(app.seq(app.known), 0, ack, 0), now);
-                deliver(&mut app, &mut g, &timer, &s, 0, &[]);
+                let (_, s) = g.frame_ts(&seg(app.seq(app.known), 0, ack, 0), tsval, now);
+                deliver(&mut app, &mut g, &timer, &s, (0, &[]), false);
+            }
+            if paws && rng.gen_bool(0.05) {
+                let at = rng.gen_range(from.saturating_sub(2000)..from + window);
+                let n = rng.gen_range(1..=1460).min(len - at);
+                let old: Vec<u8> = app.stream[at..at + n].iter().map(|b| !b).collect();
+                let stale = ts0.wrapping_sub(rng.gen_range(1..1000));
+                let timer = g.placer.advance(now);
+                let (_, s) =
+                    g.frame_ts(&seg(app.seq(at as u64), n as u32, ack, 0), Some(stale), now);
+                deliver(&mut app, &mut g, &timer, &s, (at as u64, &old), true);
             }
             let flags = if rng.gen_bool(0.1) { PSH } else { 0 };
             let timer = g.placer.advance(now);
             let r = seg(app.seq(start as u64), n as u32, ack, flags);
-            let (_, s) = g.frame(&r, now);
+            let (_, s) = g.frame_ts(&r, tsval, now);
             let data = app.stream[start..start + n].to_vec();
-            deliver(&mut app, &mut g, &timer, &s, start as u64, &data);
+            deliver(&mut app, &mut g, &timer, &s, (start as u64, &data), false);
             if rng.gen_bool(0.3) {
                 app.read();
                 g.placer.advance_head(g.slot, app.seq(app.head));
@@ -411,8 +492,9 @@ proptest! {
         log_size in 12u8..=16,
         near_wrap in any::<bool>(),
         isn in any::<u32>(),
+        paws in any::<bool>(),
     ) {
         let isn = if near_wrap { 0u32.wrapping_sub(len as u32 / 2) } else { isn };
-        run(seed, len, log_size, isn);
+        run(seed, len, log_size, isn, paws);
     }
 }

@@ -298,7 +298,8 @@ pub enum Command {
     /// Returns frames, bytes, fast and slow of a slot.
     ReadCounters = 6,
     /// `rx_place` (with `CAPS_PLACE`): posts the slot's receive ring
-    /// (`CT_RING_LO`/`HI`, head in `CT_RCV_NXT`); `BadSlot` for a slot not
+    /// (`CT_RING_LO`/`HI`, head in `CT_RCV_NXT`, TS.Recent in `CT_SND_UNA`
+    /// with `rx_place::RING_PAWS`); `BadSlot` for a slot not
     /// installed or a ring the contract refuses.
     Post = 7,
     /// The application consumed the slot's ring up to `CT_RCV_NXT`.

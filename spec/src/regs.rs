@@ -240,12 +240,17 @@ pub const CT_BANK: Reg = reg(
 );
 pub const CT_SLOT: Reg = reg("CT_SLOT", 0x20C, Access::Rw, "argument slot (16 bits)");
 pub const CT_RCV_NXT: Reg = reg("CT_RCV_NXT", 0x210, Access::Rw, "argument rcv_nxt");
-pub const CT_SND_UNA: Reg = reg("CT_SND_UNA", 0x214, Access::Rw, "argument snd_una");
+pub const CT_SND_UNA: Reg = reg(
+    "CT_SND_UNA",
+    0x214,
+    Access::Rw,
+    "argument snd_una; post: TS.Recent",
+);
 pub const CT_RING_LO: Reg = reg(
     "CT_RING_LO",
     0x218,
     Access::Rw,
-    "post: receive ring base 31..12 (4 KiB aligned); log2 of its bytes 4..0 (12..=24)",
+    "post: receive ring base 31..12 (4 KiB aligned); 5 PAWS; log2 of its bytes 4..0 (12..=24)",
 );
 pub const CT_RING_HI: Reg = reg("CT_RING_HI", 0x21C, Access::Rw, "post: ring base 63..32");
 /// The key (`conn_table::Key::to_port`, 289 bits) in 10 words, word 0 =

@@ -38,8 +38,27 @@
 //!   (duplicate ACK, D-SACK), as Linux does for data below rcv_nxt.
 //!
 //! A data frame that is not placed goes to the host as a frame, counted
-//! with its [`Unplaced`] reason. A `Fast` frame keeps moving the table's
-//! rcv_nxt (the host receives it whole and owns its bytes).
+//! with its [`Unplaced`] reason. rcv_nxt moves only over bytes in the ring
+//! or by a host write: a `Fast` frame that is not placed puts the table's
+//! rcv_nxt back where it was, and the host writes it forward once its
+//! stack has taken the frame. Otherwise bytes the stack refused would
+//! leave a range of the ring, never written, below rcv_nxt.
+//!
+//! # PAWS
+//!
+//! Where the host posted the ring with [`RING_PAWS`] (the connection
+//! negotiated timestamps), the direction keeps TS.Recent, given with the
+//! post. A `Fast`, `Ahead` or coalescible ACK frame whose TSval is older
+//! (`TSval < TS.Recent`, sequence space) goes to the host
+//! ([`Unplaced::Paws`]), as RFC 7323 §5.3 drops it; every other such
+//! frame with a timestamp moves TS.Recent to its TSval. A completion
+//! covers only frames that pass, and carries TS.Recent and that frame's
+//! TSecr, so the host's own PAWS check of the completion is the check of
+//! every frame it covers. A frame without the option is not checked
+//! (Linux accepts it) and leaves the timestamps alone. TS.Recent moves on
+//! every frame that passes, not only at Last.ACK.sent as RFC 7323 §4.3
+//! says: it is never behind the host's, so the engine refuses at least
+//! what the host would.
 //!
 //! # Coalescing
 //!
@@ -60,7 +79,8 @@
 //!
 //! Where `regs::CAPS` has `CAPS_PLACE`, the host posts a slot's ring after
 //! installing it (`conn_table::Command::Post`, [`ring_lo`] in
-//! `CT_RING_LO`), moves its head with `Consume`, and may ask for the
+//! `CT_RING_LO`, with [`RING_PAWS`] and TS.Recent in `CT_SND_UNA` where
+//! the connection negotiated timestamps), moves its head with `Consume`, and may ask for the
 //! pending completion with `Flush` ([`FLUSH_ALL`] in `CT_SLOT`: every
 //! slot's, oldest first, as Linux flushes GRO at the end of a NAPI poll). Removing the slot drops its ring and
 //! any pending completion (write `Flush` first to keep it).
@@ -98,6 +118,10 @@ pub fn ring_lo(base: u64, log_size: u8) -> Option<u32> {
     ok.then_some(base as u32 | u32::from(log_size))
 }
 
+/// `CT_RING_LO` bit 5 of a post: the direction checks PAWS against the
+/// TS.Recent in `CT_SND_UNA`.
+pub const RING_PAWS: u32 = 1 << 5;
+
 /// The base and log size `CT_RING_LO` and `CT_RING_HI` name.
 pub fn ring_of(lo: u32, hi: u32) -> (u64, u8) {
     let base = u64::from(hi) << 32 | u64::from(lo) & !(RING_ALIGN - 1);
@@ -108,7 +132,7 @@ pub fn ring_of(lo: u32, hi: u32) -> (u64, u8) {
 /// reset), present where `CAPS_PLACE` is set: what was placed, and each
 /// [`Unplaced`] reason and [`Flush`] reason, in their code order.
 pub const COUNTER_BASE: u32 = 0x480;
-pub const COUNTERS: [&str; 14] = [
+pub const COUNTERS: [&str; 15] = [
     "PLACED_FRAMES",
     "PLACED_BYTES",
     "COALESCED_ACKS",
@@ -117,6 +141,7 @@ pub const COUNTERS: [&str; 14] = [
     "UNPLACED_FULL",
     "UNPLACED_SECOND_HOLE",
     "UNPLACED_BELOW",
+    "UNPLACED_PAWS",
     "FLUSH_BYTES",
     "FLUSH_TIME",
     "FLUSH_PSH",
@@ -143,14 +168,17 @@ pub enum Unplaced {
     SecondHole = 2,
     /// Below rcv_nxt in part or whole (`Old`, `Overlap`).
     Below = 3,
+    /// A TSval older than TS.Recent (data or a coalescible ACK).
+    Paws = 4,
 }
 
 impl Unplaced {
-    pub const ALL: [Unplaced; 4] = [
+    pub const ALL: [Unplaced; 5] = [
         Unplaced::NoBuffer,
         Unplaced::Full,
         Unplaced::SecondHole,
         Unplaced::Below,
+        Unplaced::Paws,
     ];
 
     pub fn name(self) -> &'static str {
@@ -159,6 +187,7 @@ impl Unplaced {
             Unplaced::Full => "full",
             Unplaced::SecondHole => "second_hole",
             Unplaced::Below => "below",
+            Unplaced::Paws => "paws",
         }
     }
 }
@@ -249,8 +278,8 @@ pub struct PlaceCpl {
     pub flush: Flush,
     /// The table's rcv_nxt: every byte before it is in the ring.
     pub rcv_nxt: u32,
-    /// The latest ACK number, window and timestamps seen (timestamps 0
-    /// when no frame carried the option).
+    /// The latest ACK number and window seen; TS.Recent and the TSecr
+    /// of the frame that set it (0 when no frame carried the option).
     pub ack: u32,
     pub window: u16,
     pub tsval: u32,

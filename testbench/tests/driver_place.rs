@@ -125,7 +125,7 @@ fn placed_and_host_bytes_are_the_stream() {
         .unwrap();
     assert_eq!(ins.status, CmdStatus::Ok);
     let slot = ins.slot.unwrap();
-    let ring = nic.post(slot, LOG_SIZE, start).unwrap();
+    let ring = nic.post(slot, LOG_SIZE, start, None).unwrap();
     let mut r = Receiver {
         ring,
         rcv_nxt: start,

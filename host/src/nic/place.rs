@@ -25,8 +25,15 @@ impl<D: Device> Nic<D> {
     }
 
     /// Posts a ring of `2^log_size` bytes for installed `slot`, whose
-    /// first unconsumed byte is `head`.
-    pub fn post(&mut self, slot: usize, log_size: u8, head: u32) -> Result<PostedRing, NicError> {
+    /// first unconsumed byte is `head`, with the connection's TS.Recent
+    /// where it negotiated timestamps (the engine then checks PAWS).
+    pub fn post(
+        &mut self,
+        slot: usize,
+        log_size: u8,
+        head: u32,
+        ts_recent: Option<u32>,
+    ) -> Result<PostedRing, NicError> {
         let bytes = 1usize << log_size;
         let mem = self.dev.mem();
         let base = mem.alloc(bytes);
@@ -44,9 +51,15 @@ impl<D: Device> Nic<D> {
             log_size,
         };
         self.write_reg(regs::CT_SLOT.offset, slot as u32)?;
-        self.write_reg(regs::CT_RING_LO.offset, lo)?;
+        let paws = if ts_recent.is_some() {
+            rp::RING_PAWS
+        } else {
+            0
+        };
+        self.write_reg(regs::CT_RING_LO.offset, lo | paws)?;
         self.write_reg(regs::CT_RING_HI.offset, (base >> 32) as u32)?;
         self.write_reg(regs::CT_RCV_NXT.offset, head)?;
+        self.write_reg(regs::CT_SND_UNA.offset, ts_recent.unwrap_or(0))?;
         match self.run_command(Command::Post, slot as u16)? {
             CmdStatus::Ok => Ok(ring),
             s => {

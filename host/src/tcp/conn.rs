@@ -354,6 +354,10 @@ impl Conn {
     pub fn snd_una(&self) -> u32 {
         self.snd_una
     }
+    /// TS.Recent, where the connection negotiated timestamps.
+    pub fn ts_recent(&self) -> Option<u32> {
+        self.ts_on.then_some(self.ts_recent)
+    }
     pub fn mss(&self) -> u32 {
         self.mss
     }

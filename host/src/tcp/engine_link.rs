@@ -27,7 +27,7 @@ use super::stack::{ConnId, Event, Stack};
 use crate::nic::{Nic, NicError, PostedRing, RxEvent};
 use crate::sim_device::SimDevice;
 use anyhow::{Context, Result, bail};
-use spec::conn_table::{Class, Cmd, CmdStatus, Key, seq_lt};
+use spec::conn_table::{Class, Cmd, CmdStatus, Key};
 use spec::rx_csum::{IpVerdict, L4Verdict, Verdict};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -267,21 +267,19 @@ impl<D: SimDevice> EngineLink<D> {
         Ok(())
     }
 
-    /// Writes the stack's rcv_nxt where it is ahead of the engine's;
-    /// says whether it wrote any. Never backwards: the stack is behind
-    /// only while the engine holds bytes it has not handed on yet.
+    /// Writes the stack's rcv_nxt where the engine's differs; says
+    /// whether it wrote any. Every frame of the burst was handed on, so
+    /// a stack behind the engine refused bytes (PAWS, its window, an
+    /// unacceptable ACK): the engine goes back and the peer's
+    /// retransmission brings them, as it would to Linux; the ring's
+    /// copy is never handed on later.
     fn write_back(&mut self, stack: &Stack, touched: Vec<ConnId>) -> Result<bool> {
         let mut wrote = false;
         for id in touched {
             let (Some(i), Some(c)) = (self.installed.get_mut(&id), stack.conn(id)) else {
                 continue;
             };
-            let behind = if self.placing {
-                seq_lt(i.rcv_nxt, c.rcv_nxt())
-            } else {
-                i.rcv_nxt != c.rcv_nxt()
-            };
-            if behind {
+            if i.rcv_nxt != c.rcv_nxt() {
                 i.rcv_nxt = c.rcv_nxt();
                 self.nic.command(&Cmd::WriteRcvNxt(i.slot, i.rcv_nxt))?;
                 self.stats.rcv_nxt_writes += 1;
@@ -321,7 +319,11 @@ impl<D: SimDevice> EngineLink<D> {
             if class == Class::Fast as u8 {
                 self.stats.fast_rx_frames += 1;
                 self.stats.fast_rx_bytes += seg.payload.len() as u64;
-                i.rcv_nxt = seg.h.seq.wrapping_add(seg.payload.len() as u32);
+                // Where it places, the engine put rcv_nxt back for a fast
+                // frame it did not place.
+                if i.ring.is_none() {
+                    i.rcv_nxt = seg.h.seq.wrapping_add(seg.payload.len() as u32);
+                }
             }
             if !touched.contains(&id) {
                 touched.push(id);
@@ -360,9 +362,10 @@ impl<D: SimDevice> EngineLink<D> {
                     match (a.status, a.slot) {
                         (CmdStatus::Ok, Some(slot)) => {
                             let rcv_nxt = c.rcv_nxt();
+                            let ts_recent = c.ts_recent();
                             let rcv_buf = stack.config().rcv_buf;
                             let ring = if self.placing {
-                                Some(self.post(slot, rcv_buf, rcv_nxt)?)
+                                Some(self.post(slot, rcv_buf, rcv_nxt, ts_recent)?)
                             } else {
                                 None
                             };

@@ -42,9 +42,15 @@ fn minus((s, e): (u32, u32), cut: Option<(u32, u32)>) -> Vec<(u32, u32)> {
 }
 
 impl<D: SimDevice> EngineLink<D> {
-    pub(super) fn post(&mut self, slot: usize, rcv_buf: u32, rcv_nxt: u32) -> Result<PostedRing> {
+    pub(super) fn post(
+        &mut self,
+        slot: usize,
+        rcv_buf: u32,
+        rcv_nxt: u32,
+        ts_recent: Option<u32>,
+    ) -> Result<PostedRing> {
         self.nic
-            .post(slot, ring_log(rcv_buf), rcv_nxt)
+            .post(slot, ring_log(rcv_buf), rcv_nxt, ts_recent)
             .context("posting a receive ring")
     }
 
