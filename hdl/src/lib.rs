@@ -20,6 +20,7 @@ pub mod rx_engine;
 pub mod rx_front;
 pub mod rx_parser;
 pub mod rx_parser_core;
+pub mod rx_place;
 pub mod rx_walker;
 pub mod stream;
 pub mod sync_fifo;

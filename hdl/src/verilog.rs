@@ -149,6 +149,19 @@ fn table(entries: u64, variant: &'static str) -> Spec {
     }
 }
 
+/// An `rx_place` build with a context per slot of a `2^slot_bits` table:
+/// the engine's 4096, 1024 for an LFE5U-25F, and a small one for
+/// simulation only.
+fn place(slot_bits: u64, variant: &'static str) -> Spec {
+    Spec {
+        variant,
+        ice40: false,
+        synth: variant != "small",
+        params: vec![("slots", 1 << slot_bits)],
+        ..spec("rx_place", 8)
+    }
+}
+
 /// A `tso` build: its 32 KB ring does not fit an iCE40 HX8K.
 fn tso(width: usize) -> Spec {
     Spec {
@@ -223,6 +236,9 @@ pub fn builds() -> Vec<Build> {
         build(tx(8, 11, ""), TxChecksumW8::new()),
         build(tx(1, 11, "small"), TxChecksumW1Small::new()),
         build(tx(8, 8, "small"), TxChecksumW8Small::new()),
+        build(place(12, ""), crate::rx_place::RxPlace4096::new()),
+        build(place(10, "1k"), crate::rx_place::RxPlace1024::new()),
+        build(place(4, "small"), crate::rx_place::RxPlaceSmall::new()),
         build(tso(1), crate::tso::TsoW1::new()),
         build(tso(8), crate::tso::TsoW8::new()),
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),

@@ -151,6 +151,19 @@ impl Sim {
         self.info.ports[port].bits
     }
 
+    /// Clocks until `done` holds after `eval`, at most `cycles` times;
+    /// whether it came to hold.
+    pub fn run_until(&mut self, cycles: u64, done: impl Fn(&Sim) -> bool) -> bool {
+        for _ in 0..cycles {
+            self.eval();
+            if done(self) {
+                return true;
+            }
+            self.tick();
+        }
+        false
+    }
+
     /// Sets an input of up to 64 bits; extra high bits are dropped.
     #[inline]
     pub fn set(&mut self, port: Input, value: u64) {

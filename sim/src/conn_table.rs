@@ -163,9 +163,8 @@ impl ConnTableRtl {
             coins: None,
         };
         // The key RAMs clear after reset: a bucket per cycle.
-        t.wait_for("clear the table after reset", |t| {
-            t.sim.get(t.cmd.ready) == 1
-        })?;
+        let ready = t.cmd.ready;
+        t.wait_for("clear the table after reset", ready)?;
         Ok(t)
     }
 
@@ -181,16 +180,12 @@ impl ConnTableRtl {
         self.sim.cycles()
     }
 
-    /// Clocks until `done` holds after `eval`; fails after [`HANG_CYCLES`].
-    fn wait_for(&mut self, what: &str, done: impl Fn(&Self) -> bool) -> Result<()> {
-        for _ in 0..HANG_CYCLES {
-            self.sim.eval();
-            if done(self) {
-                return Ok(());
-            }
-            self.sim.tick();
+    /// Clocks until the output `port` is 1; fails after [`HANG_CYCLES`].
+    fn wait_for(&mut self, what: &str, port: Output) -> Result<()> {
+        if !self.sim.run_until(HANG_CYCLES, |s| s.get(port) == 1) {
+            bail!("conn_table did not {what} within {HANG_CYCLES} cycles")
         }
-        bail!("conn_table did not {what} within {HANG_CYCLES} cycles")
+        Ok(())
     }
 
     /// Runs one host command to its response.
@@ -224,11 +219,11 @@ impl ConnTableRtl {
         self.sim.set(p.rcv_nxt, u64::from(rcv));
         self.sim.set(p.snd_una, u64::from(una));
         self.sim.set(valid, 1);
-        self.wait_for("take a command", |t| t.sim.get(ready) == 1)?;
+        self.wait_for("take a command", ready)?;
         self.sim.tick();
         self.sim.set(valid, 0);
         let rsp = self.cmd.rsp_valid;
-        self.wait_for("answer a command", |t| t.sim.get(rsp) == 1)?;
+        self.wait_for("answer a command", rsp)?;
         let answer = self.answer(cmd);
         self.sim.tick();
         answer

@@ -24,6 +24,8 @@ pub mod rx_engine;
 #[cfg(feature = "verilated")]
 pub mod rx_parser;
 #[cfg(feature = "verilated")]
+pub mod rx_place;
+#[cfg(feature = "verilated")]
 pub mod stream;
 #[cfg(feature = "verilated")]
 pub mod table_compared;
