@@ -2,15 +2,17 @@
 //! time (rules in [`spec::rx_place`], model `model::rx_place::Placer`).
 //!
 //! ```text
-//! op ─> I ─> R ─> D ─> O ─> result (+ up to two completions)
-//!       ctx RAM read   └─ ctx RAM write
+//! op ─> I ─> R ─> D1 ─> D2 ─> O ─> result (+ up to two completions)
+//!       ctx RAM read         └─ ctx RAM write
 //! ```
 //! I takes an op and reads its slot's context (ring, rcv_nxt mirror,
 //! interval, latest ACK/window, TS.Recent, pending completion) from one
 //! RAM word; R registers the RAM output (a DP16KD without its output
-//! register leaves no time for logic after it); D decides and writes the
-//! context back; O holds the result until it is taken. One op per four
-//! cycles at best: a frame of 32 bytes or more at 8 bytes a beat.
+//! register leaves no time for logic after it); D1 compares the op with
+//! the context (sequence space, the ring, the interval, TS.Recent); D2
+//! decides and writes the context back; O holds the result until it is
+//! taken. One op per five cycles at best: a frame of 40 bytes or more at
+//! 8 bytes a beat.
 //!
 //! The result says whether the frame goes to the host (with its
 //! `Unplaced` reason), where its payload goes in the ring (offset and the
@@ -114,7 +116,7 @@ pub struct RxPlace<const SB: usize> {
     pub cpl1_valid: Signal<Out, Bit>,
     pub cpl1: Signal<Out, Bits<CPL>>,
     ctx: Ram<CTX, SB>,
-    st: DFF<Bits<2>>,
+    st: DFF<Bits<3>>,
     clearing: DFF<Bit>,
     clear_at: DFF<Bits<SB>>,
     last_slot: Constant<Bits<SB>>,
@@ -135,6 +137,24 @@ pub struct RxPlace<const SB: usize> {
     o_head: DFF<Bits<32>>,
     o_log: DFF<Bits<5>>,
     word: DFF<Bits<CTX>>,
+    // D1's compares, for D2.
+    p_fits: DFF<Bit>,
+    p_newer: DFF<Bit>,
+    p_ack_eq: DFF<Bit>,
+    p_old_ts: DFF<Bit>,
+    p_hole: DFF<Bit>,
+    p_e_lt_seq: DFF<Bit>,
+    p_reached: DFF<Bit>,
+    p_end_lt_e: DFF<Bit>,
+    p_seq_lt_s: DFF<Bit>,
+    p_e_lt_end: DFF<Bit>,
+    p_s_le_seq: DFF<Bit>,
+    p_seq_lt_e: DFF<Bit>,
+    p_fast_add: DFF<Bits<32>>,
+    p_grown: DFF<Bits<32>>,
+    p_off: DFF<Bits<24>>,
+    p_first: DFF<Bits<16>>,
+    o_end: DFF<Bits<32>>,
     r_to_host: DFF<Bit>,
     r_reason: DFF<Bits<3>>,
     r_place: DFF<Bit>,
@@ -229,6 +249,8 @@ pub struct RxPlace<const SB: usize> {
     b_ce: Signal<Local, Bits<8>>,
     b_bytes: Signal<Local, Bits<32>>,
     added: Signal<Local, Bits<32>>,
+    front: Signal<Local, Bits<32>>,
+    back: Signal<Local, Bits<32>>,
     sum: Signal<Local, Bits<33>>,
     off: Signal<Local, Bits<32>>,
     room: Signal<Local, Bits<32>>,
@@ -308,6 +330,23 @@ impl<const SB: usize> RxPlace<SB> {
             o_head: Default::default(),
             o_log: Default::default(),
             word: Default::default(),
+            p_fits: Default::default(),
+            p_newer: Default::default(),
+            p_ack_eq: Default::default(),
+            p_old_ts: Default::default(),
+            p_hole: Default::default(),
+            p_e_lt_seq: Default::default(),
+            p_reached: Default::default(),
+            p_end_lt_e: Default::default(),
+            p_seq_lt_s: Default::default(),
+            p_e_lt_end: Default::default(),
+            p_s_le_seq: Default::default(),
+            p_seq_lt_e: Default::default(),
+            p_fast_add: Default::default(),
+            p_grown: Default::default(),
+            p_off: Default::default(),
+            p_first: Default::default(),
+            o_end: Default::default(),
             r_to_host: Default::default(),
             r_reason: Default::default(),
             r_place: Default::default(),
@@ -398,6 +437,8 @@ impl<const SB: usize> RxPlace<SB> {
             b_ce: Default::default(),
             b_bytes: Default::default(),
             added: Default::default(),
+            front: Default::default(),
+            back: Default::default(),
             sum: Default::default(),
             off: Default::default(),
             room: Default::default(),
@@ -430,8 +471,11 @@ impl<const SB: usize> Logic for RxPlace<SB> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, st, clearing, clear_at, o_op, o_slot, o_hit, o_class, o_seq, o_ack,
-            o_plen, o_win, o_psh, o_ce, o_ts, o_tsval, o_tsecr, o_head, o_log, word, r_to_host,
-            r_reason, r_place, r_off, r_first, r_wr, r_rcv, r_ok, r_c0v, r_c0, r_c1v, r_c1
+            o_plen, o_win, o_psh, o_ce, o_ts, o_tsval, o_tsecr, o_head, o_log, word, p_fits,
+            p_newer, p_ack_eq, p_old_ts, p_hole, p_e_lt_seq, p_reached, p_end_lt_e, p_seq_lt_s,
+            p_e_lt_end, p_s_le_seq, p_seq_lt_e, p_fast_add, p_grown, p_off, p_first, o_end,
+            r_to_host, r_reason, r_place, r_off, r_first, r_wr, r_rcv, r_ok, r_c0v, r_c0, r_c1v,
+            r_c1
         );
         clock!(self, clock, ctx);
 
@@ -447,6 +491,7 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.o_seq.d.next = self.seq.val();
             self.o_ack.d.next = self.ack.val();
             self.o_plen.d.next = self.plen.val();
+            self.o_end.d.next = self.seq.val() + bit_cast::<32, 16>(self.plen.val());
             self.o_win.d.next = self.window.val();
             self.o_psh.d.next = self.psh.val();
             self.o_ce.d.next = self.ce.val();
@@ -460,6 +505,9 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         if self.st.q.val() == 1 {
             self.word.d.next = self.ctx.read_data.val();
             self.st.d.next = 2.into();
+        }
+        if self.st.q.val() == 2 {
+            self.st.d.next = 3.into();
         }
 
         // D: the context's fields.
@@ -482,7 +530,7 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.c_bytes.next = self.word.q.val().get_bits::<32>(266);
 
         // Comparisons (sequence space: a < b when bit 31 of a - b is set).
-        self.seg_end.next = self.o_seq.q.val() + bit_cast::<32, 16>(self.o_plen.q.val());
+        self.seg_end.next = self.o_end.q.val();
         self.size.next = bit_cast::<32, 1>(1.into()) << self.c_log.val();
         self.ring_top.next = self.c_head.val() + self.size.val();
         self.d_head_seq.next = self.c_head.val() - self.o_seq.q.val();
@@ -504,30 +552,72 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             ^ self.d_ts.val().get_bits::<31>(0)
             ^ self.d_seq_e.val().get_bits::<31>(0)
             ^ self.d_end_s.val().get_bits::<31>(0)
-            ^ self.d_e_seq.val().get_bits::<31>(0)
             ^ self.d_seq_s.val().get_bits::<31>(0)
             ^ self.d_e_end.val().get_bits::<31>(0)
-            ^ self.d_s_end.val().get_bits::<31>(0)
-            ^ self.d_end_e.val().get_bits::<31>(0)
-            ^ self.d_s_seq.val().get_bits::<31>(0);
-        self.fits.next = ((self.c_head.val() == self.o_seq.q.val())
+            ^ self.d_s_end.val().get_bits::<31>(0);
+        // D1 registers what D2 decides on (the context and the op stay put
+        // until the result is taken).
+        self.p_fits.d.next = ((self.c_head.val() == self.o_seq.q.val())
             | self.d_head_seq.val().get_bit(31))
             & ((self.seg_end.val() == self.ring_top.val()) | self.d_end_top.val().get_bit(31));
+        self.p_newer.d.next = self.d_ack.val().get_bit(31);
+        self.p_ack_eq.d.next = self.c_ack.val() == self.o_ack.q.val();
+        self.p_old_ts.d.next =
+            self.c_tsv.val() & self.o_ts.q.val() & self.c_paws.val() & self.d_ts.val().get_bit(31);
+        self.p_hole.d.next = self.c_oov.val()
+            & ((self.o_seq.q.val() == self.c_ooe.val()) | self.d_seq_e.val().get_bit(31))
+            & self.d_end_s.val().get_bit(31);
+        self.p_e_lt_seq.d.next = self.d_e_seq.val().get_bit(31);
+        self.p_reached.d.next = self.c_oov.val()
+            & ((self.c_oos.val() == self.seg_end.val()) | self.d_s_end.val().get_bit(31));
+        self.p_end_lt_e.d.next = self.d_end_e.val().get_bit(31);
+        self.p_seq_lt_s.d.next = self.d_seq_s.val().get_bit(31);
+        self.p_e_lt_end.d.next = self.d_e_end.val().get_bit(31);
+        self.p_s_le_seq.d.next =
+            (self.c_oos.val() == self.o_seq.q.val()) | self.d_s_seq.val().get_bit(31);
+        self.p_seq_lt_e.d.next = self.d_seq_e.val().get_bit(31);
+        // What an in-order frame adds: its length, or up to the end of
+        // the interval it reaches; what an interval grows by at either end.
+        self.p_fast_add.d.next = bit_cast::<32, 16>(self.o_plen.q.val());
+        if self.c_oov.val()
+            & ((self.c_oos.val() == self.seg_end.val()) | self.d_s_end.val().get_bit(31))
+            & self.d_end_e.val().get_bit(31)
+        {
+            self.p_fast_add.d.next = self.d_e_seq.val();
+        }
+        self.front.next = 0.into();
+        self.back.next = 0.into();
+        if self.d_seq_s.val().get_bit(31) {
+            self.front.next = self.d_s_seq.val();
+        }
+        if self.d_e_end.val().get_bit(31) {
+            self.back.next = self.d_end_e.val();
+        }
+        self.p_grown.d.next = self.front.val() + self.back.val();
+        // Where the payload goes.
+        self.off.next = self.o_seq.q.val() & (self.size.val() - 1);
+        self.room.next = self.size.val() - self.off.val();
+        self.first.next = bit_cast::<32, 16>(self.o_plen.q.val());
+        if self.room.val() < self.first.val() {
+            self.first.next = self.room.val();
+        }
+        self.p_off.d.next = self.off.val().get_bits::<24>(0);
+        self.p_first.d.next = self.first.val().get_bits::<16>(0);
+
+        // D2: the verdict.
+        self.fits.next = self.p_fits.q.val();
         self.is_fast.next = self.o_class.q.val() == 6;
         self.is_ahead.next = self.o_class.q.val() == 8;
         self.is_ack.next = self.o_class.q.val() == 5;
         self.is_below.next = (self.o_class.q.val() == 7) | (self.o_class.q.val() == 9);
-        self.newer_ack.next = self.d_ack.val().get_bit(31);
+        self.newer_ack.next = self.p_newer.q.val();
         self.judged.next =
             self.is_fast.val() | self.is_ahead.val() | (self.is_ack.val() & self.newer_ack.val());
-        self.old_ts.next =
-            self.c_tsv.val() & self.o_ts.q.val() & self.c_paws.val() & self.d_ts.val().get_bit(31);
+        self.old_ts.next = self.p_old_ts.q.val();
         self.paws_ref.next = self.judged.val() & self.old_ts.val();
         self.full_ref.next =
             !self.paws_ref.val() & (self.is_fast.val() | self.is_ahead.val()) & !self.fits.val();
-        self.hole.next = self.c_oov.val()
-            & ((self.o_seq.q.val() == self.c_ooe.val()) | self.d_seq_e.val().get_bit(31))
-            & self.d_end_s.val().get_bit(31);
+        self.hole.next = self.p_hole.q.val();
         self.place_fast.next = !self.paws_ref.val() & self.is_fast.val() & self.fits.val();
         self.place_ahead.next =
             !self.paws_ref.val() & self.is_ahead.val() & self.fits.val() & !self.hole.val();
@@ -535,10 +625,8 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.ack_co.next = !self.paws_ref.val() & self.is_ack.val() & self.newer_ack.val();
         self.err.next = !self.placed.val() & !self.ack_co.val();
         self.stamp.next = self.o_ts.q.val() & self.judged.val() & !self.old_ts.val();
-        self.moves.next =
-            self.place_ahead.val() & self.c_oov.val() & self.d_e_seq.val().get_bit(31);
-        self.reached.next = self.c_oov.val()
-            & ((self.c_oos.val() == self.seg_end.val()) | self.d_s_end.val().get_bit(31));
+        self.moves.next = self.place_ahead.val() & self.c_oov.val() & self.p_e_lt_seq.q.val();
+        self.reached.next = self.p_reached.q.val();
 
         // The context after a frame, from the one read.
         self.n_posted.next = self.c_posted.val();
@@ -574,32 +662,31 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.n_rcv.next = self.seg_end.val();
             if self.reached.val() {
                 self.n_oov.next = false;
-                if self.d_end_e.val().get_bit(31) {
+                if self.p_end_lt_e.q.val() {
                     self.n_rcv.next = self.c_ooe.val();
                     self.jumped.next = true;
                 }
             }
-            self.added.next = self.n_rcv.val() - self.o_seq.q.val();
+            self.added.next = self.p_fast_add.q.val();
         }
         if self.place_ahead.val() {
             self.n_oov.next = true;
             self.n_oos.next = self.o_seq.q.val();
             self.n_ooe.next = self.seg_end.val();
             if self.c_oov.val() & !self.moves.val() {
-                if !self.d_seq_s.val().get_bit(31) {
+                if !self.p_seq_lt_s.q.val() {
                     self.n_oos.next = self.c_oos.val();
                 }
-                if !self.d_e_end.val().get_bit(31) {
+                if !self.p_e_lt_end.q.val() {
                     self.n_ooe.next = self.c_ooe.val();
                 }
-                self.added.next =
-                    (self.n_ooe.val() - self.n_oos.val()) - (self.c_ooe.val() - self.c_oos.val());
+                self.added.next = self.p_grown.q.val();
             }
         }
         self.oo_event.next =
             (self.place_ahead.val() & (!self.c_oov.val() | self.moves.val())) | self.jumped.val();
         // A reordered frame's older ACK does not replace a newer one.
-        self.ack_le.next = self.d_ack.val().get_bit(31) | (self.c_ack.val() == self.o_ack.q.val());
+        self.ack_le.next = self.newer_ack.val() | self.p_ack_eq.q.val();
         if self.ack_le.val() & (self.placed.val() | self.ack_co.val()) {
             self.n_ack.next = self.o_ack.q.val();
             self.n_win.next = self.o_win.q.val();
@@ -624,14 +711,6 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             if self.sum.val().get_bit(32) {
                 self.n_bytes.next = self.ones.val();
             }
-        }
-
-        // Where the payload goes.
-        self.off.next = self.o_seq.q.val() & (self.size.val() - 1);
-        self.room.next = self.size.val() - self.off.val();
-        self.first.next = bit_cast::<32, 16>(self.o_plen.q.val());
-        if self.room.val() < self.first.val() {
-            self.first.next = self.room.val();
         }
 
         // A frame's verdict and completions.
@@ -748,12 +827,9 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.wr.next = true;
             self.rcv_out.next = self.o_seq.q.val();
             self.n_rcv.next = self.o_seq.q.val();
-            if self.c_posted.val()
-                & self.c_oov.val()
-                & ((self.c_oos.val() == self.o_seq.q.val()) | self.d_s_seq.val().get_bit(31))
-            {
+            if self.c_posted.val() & self.c_oov.val() & self.p_s_le_seq.q.val() {
                 self.n_oov.next = false;
-                if self.d_seq_e.val().get_bit(31) {
+                if self.p_seq_lt_e.q.val() {
                     self.n_rcv.next = self.c_ooe.val();
                     self.rcv_out.next = self.c_ooe.val();
                     self.c1v.next = true;
@@ -799,14 +875,14 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             | (bit_cast::<CTX, 8>(self.n_frames.val()) << 250)
             | (bit_cast::<CTX, 8>(self.n_ce.val()) << 258)
             | (bit_cast::<CTX, 32>(self.n_bytes.val()) << 266);
-        if self.st.q.val() == 2 {
-            self.st.d.next = 3.into();
+        if self.st.q.val() == 3 {
+            self.st.d.next = 4.into();
             self.ctx.write_enable.next = self.write.val();
             self.r_to_host.d.next = self.to_host.val();
             self.r_reason.d.next = self.reason.val();
             self.r_place.d.next = self.placed.val();
-            self.r_off.d.next = self.off.val().get_bits::<24>(0);
-            self.r_first.d.next = self.first.val().get_bits::<16>(0);
+            self.r_off.d.next = self.p_off.q.val();
+            self.r_first.d.next = self.p_first.q.val();
             self.r_wr.d.next = self.wr.val();
             self.r_rcv.d.next = self.rcv_out.val();
             self.r_ok.d.next = self.ok.val();
@@ -838,7 +914,7 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         }
 
         // O: the result until it is taken.
-        self.res_valid.next = self.st.q.val() == 3;
+        self.res_valid.next = self.st.q.val() == 4;
         self.res_to_host.next = self.r_to_host.q.val();
         self.res_reason.next = self.r_reason.q.val();
         self.res_place.next = self.r_place.q.val();
@@ -851,7 +927,7 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.cpl0.next = self.r_c0.q.val();
         self.cpl1_valid.next = self.r_c1v.q.val();
         self.cpl1.next = self.r_c1.q.val();
-        if (self.st.q.val() == 3) & self.res_ready.val() {
+        if (self.st.q.val() == 4) & self.res_ready.val() {
             self.st.d.next = 0.into();
         }
 
