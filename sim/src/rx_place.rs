@@ -17,17 +17,21 @@ use std::path::Path;
 const HANG_CYCLES: u64 = 100_000;
 const CPL_BYTES: usize = hdl::rx_place::CPL.div_ceil(8);
 
+/// A ring posted for `slot`, as `model::rx_place::Placer::post` takes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Post {
+    pub slot: usize,
+    pub ring: Ring,
+    pub rcv_nxt: u32,
+    pub snd_una: u32,
+    pub ts_recent: Option<u32>,
+}
+
 /// One op for the block.
 #[derive(Clone, Copy, Debug)]
 pub enum Op<'a> {
     Frame(&'a Request, &'a Outcome, Seen),
-    Post {
-        slot: usize,
-        ring: Ring,
-        rcv_nxt: u32,
-        snd_una: u32,
-        ts_recent: Option<u32>,
-    },
+    Post(Post),
     Consume(usize, u32),
     WriteRcvNxt(usize, u32),
     Flush(usize),
@@ -225,18 +229,13 @@ impl RxPlaceRtl {
                 }
                 (hdl::rx_place::OP_FRAME, o.slot.unwrap_or(0), r.plen)
             }
-            Op::Post {
-                slot,
-                ring,
-                rcv_nxt,
-                snd_una,
-                ts_recent,
-            } => {
-                self.sim.set(p.seq, rcv_nxt.into());
-                self.sim.set(p.ack, snd_una.into());
+            Op::Post(post) => {
+                let Post { slot, ring, .. } = post;
+                self.sim.set(p.seq, post.rcv_nxt.into());
+                self.sim.set(p.ack, post.snd_una.into());
                 self.sim.set(p.head, ring.head.into());
                 self.sim.set(p.log_size, ring.log_size.into());
-                if let Some(t) = ts_recent {
+                if let Some(t) = post.ts_recent {
                     self.sim.set(p.ts, 1);
                     self.sim.set(p.tsval, t.into());
                 }

@@ -10,7 +10,7 @@ use model::conn_table::{Request, Table};
 use model::rx_place::{Placer, Ring, Seen};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sim::rx_place::{Op, RxPlaceRtl};
+use sim::rx_place::{Op, Post, RxPlaceRtl};
 use spec::conn_table::Key;
 use spec::rx_parse::Status;
 use spec::rx_place::Flush;
@@ -66,14 +66,10 @@ impl Rig {
                 let step = self.model.frame(r, o, seen, 0);
                 sim::rx_place::Answer { ok: got.ok, step }
             }
-            Op::Post {
-                slot,
-                ring,
-                rcv_nxt,
-                snd_una,
-                ts_recent,
-            } => {
-                let ok = self.model.post(slot, ring, rcv_nxt, snd_una, ts_recent);
+            Op::Post(p) => {
+                let ok = self
+                    .model
+                    .post(p.slot, p.ring, p.rcv_nxt, p.snd_una, p.ts_recent);
                 sim::rx_place::Answer {
                     ok,
                     step: got.step.clone(),
@@ -125,13 +121,13 @@ fn post(g: &mut Rig, d: &mut Dir) {
         head: d.isn.wrapping_add(d.head as u32),
     };
     let a = g.op(
-        Op::Post {
+        Op::Post(Post {
             slot: d.slot,
             ring,
             rcv_nxt,
             snd_una: d.ack,
             ts_recent: d.ts,
-        },
+        }),
         "post",
     );
     assert!(a.ok, "a ring the contract allows was refused");
