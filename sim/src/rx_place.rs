@@ -212,20 +212,19 @@ impl RxPlaceRtl {
         }
         let (code, slot, plen) = match op {
             Op::Frame(r, o, seen) => {
-                let set = |s: &mut Sim, port, v: u64| s.set(port, v);
                 let s = &mut self.sim;
-                set(s, p.hit, o.slot.is_some().into());
-                set(s, p.class, o.class as u64);
-                set(s, p.seq, r.seq.into());
-                set(s, p.ack, r.ack.into());
-                set(s, p.plen, r.plen.into());
-                set(s, p.window, seen.window.into());
-                set(s, p.psh, (r.flags & PSH != 0).into());
-                set(s, p.ce, seen.ce.into());
+                s.set(p.hit, o.slot.is_some().into());
+                s.set(p.class, o.class as u64);
+                s.set(p.seq, r.seq.into());
+                s.set(p.ack, r.ack.into());
+                s.set(p.plen, r.plen.into());
+                s.set(p.window, seen.window.into());
+                s.set(p.psh, (r.flags & PSH != 0).into());
+                s.set(p.ce, seen.ce.into());
                 if let Some((v, e)) = seen.ts {
-                    set(s, p.ts, 1);
-                    set(s, p.tsval, v.into());
-                    set(s, p.tsecr, e.into());
+                    s.set(p.ts, 1);
+                    s.set(p.tsval, v.into());
+                    s.set(p.tsecr, e.into());
                 }
                 (hdl::rx_place::OP_FRAME, o.slot.unwrap_or(0), r.plen)
             }
