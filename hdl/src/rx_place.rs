@@ -3,15 +3,16 @@
 //!
 //! ```text
 //! op ─> I ─> R ─> D1 ─> D2 ─> O ─> result (+ up to two completions)
-//!       ctx RAM read         └─ ctx RAM write
+//!       ctx RAM read               └─ ctx RAM write
 //! ```
 //! I takes an op and reads its slot's context (ring, rcv_nxt mirror,
 //! interval, latest ACK/window, TS.Recent, pending completion) from one
 //! RAM word; R registers the RAM output (a DP16KD without its output
 //! register leaves no time for logic after it); D1 compares the op with
 //! the context (sequence space, the ring, the interval, TS.Recent); D2
-//! decides and writes the context back; O holds the result until it is
-//! taken. One op per five cycles at best: a frame of 40 bytes or more at
+//! decides, and registers the context to write back (it reaches the RAM
+//! in O's first cycle, before the next op can read it); O holds the
+//! result until it is taken. One op per five cycles at best: a frame of 40 bytes or more at
 //! 8 bytes a beat.
 //!
 //! The result says whether the frame goes to the host (with its
@@ -20,11 +21,21 @@
 //! the table must hold, and the completion written before the frame
 //! (`Order`, or `OutOfOrder` when the interval moves) and after it.
 //!
-//! Not here yet: the `T` timer and `FLUSH_ALL` (both write completions
-//! in the order their first frame came), the counters, and the ring's
-//! base (the DMA side adds it).
+//! Timers: a pending completion's first frame pushes (slot, time) onto
+//! a queue, so the queue holds them oldest first. When the head is `T`
+//! cycles old the block runs it as an op of its own: it writes that
+//! slot's completion (`Time`) if the same pending completion is still
+//! there (otherwise the entry is stale and goes). `FLUSH_ALL` runs every
+//! entry the same way (`Host`), taking no other op until the queue is
+//! empty: the oldest first, as the model and Linux's GRO flush do. The
+//! queue has `2^Q` entries; when it is full its head runs early, which
+//! only happens when more than `2^Q - 1` completions start within `T`
+//! (at one op per five cycles, never while `T < 5 (2^Q - 1)`).
+//!
+//! Not here: the ring's base (the DMA side adds it).
 
 use crate::ram::{Ram, Style};
+use crate::sync_fifo::SyncFifo;
 use rust_hdl::prelude::*;
 use spec::conn_table::Class;
 use spec::rx_place::{Flush, Unplaced};
@@ -33,8 +44,13 @@ use spec::rx_place::{Flush, Unplaced};
 /// 69..38 rcv_nxt, 70 interval valid, 102..71 its start, 134..103 its end,
 /// 166..135 ack, 182..167 window, 183 timestamps seen, 215..184 TS.Recent,
 /// 247..216 its TSecr, 248 PAWS, 249 pending, 257..250 frames, 265..258
-/// CE marks, 297..266 bytes. The HDL spells these out.
-const CTX: usize = 298;
+/// CE marks, 297..266 bytes, 329..298 when the pending one started. The
+/// HDL spells these out.
+const CTX: usize = 330;
+/// A timer queue entry: 15..0 slot, 47..16 when its completion started.
+const QW: usize = 48;
+/// The counters of [`spec::rx_place::COUNTERS`], 32 bits each.
+pub const COUNT_BITS: usize = 32 * spec::rx_place::COUNTERS.len();
 /// A completion (bit: field): 2..0 flush, 34..3 rcv_nxt, 66..35 ack,
 /// 82..67 window, 114..83 tsval, 146..115 tsecr, 154..147 frames, 162..155
 /// CE marks, 163 interval valid, 195..164 its start, 227..196 its end.
@@ -47,6 +63,8 @@ pub const OP_CONSUME: u8 = 2;
 pub const OP_WRITE_RCV_NXT: u8 = 3;
 pub const OP_FLUSH: u8 = 4;
 pub const OP_REMOVE: u8 = 5;
+/// 6 is the block's own: a timer queue entry.
+pub const OP_FLUSH_ALL: u8 = 7;
 /// `res_reason` of a frame with no [`Unplaced`] reason.
 pub const NO_REASON: u8 = 7;
 
@@ -57,25 +75,32 @@ const _: () = assert!(Class::Overlap as u8 == 9);
 const _: () = assert!(Unplaced::NoBuffer as u8 == 0 && Unplaced::Full as u8 == 1);
 const _: () = assert!(Unplaced::SecondHole as u8 == 2 && Unplaced::Below as u8 == 3);
 const _: () = assert!(Unplaced::Paws as u8 == 4);
-const _: () = assert!(Flush::Bytes as u8 == 0 && Flush::Psh as u8 == 2);
+const _: () = assert!(Flush::Bytes as u8 == 0 && Flush::Time as u8 == 1);
+const _: () = assert!(Flush::Psh as u8 == 2);
 const _: () = assert!(Flush::OutOfOrder as u8 == 3 && Flush::Host as u8 == 4);
 const _: () = assert!(Flush::Order as u8 == 5);
 const _: () = assert!(spec::rx_place::MIN_LOG_SIZE == 12 && spec::rx_place::MAX_LOG_SIZE == 24);
+const _: () = assert!(Unplaced::ALL.len() == 5 && Flush::ALL.len() == 6);
 
-/// The engine's table: 4096 slots.
-pub type RxPlace4096 = RxPlace<12>;
+/// The engine's table: 4096 slots, as many timers.
+pub type RxPlace4096 = RxPlace<12, 12, 13>;
 /// 1024 slots, for an LFE5U-25F.
-pub type RxPlace1024 = RxPlace<10>;
-/// 16 slots: same logic, cheap to simulate.
-pub type RxPlaceSmall = RxPlace<4>;
+pub type RxPlace1024 = RxPlace<10, 10, 11>;
+/// 16 slots: same logic, cheap to simulate; 1024 timers, so that a test's
+/// `T` of thousands of cycles never fills the queue.
+pub type RxPlaceSmall = RxPlace<4, 10, 11>;
 
-/// `SB` slot bits.
+/// `SB` slot bits, `2^Q` timer queue entries (`Q1` = `Q + 1`).
 #[derive(LogicBlock)]
-pub struct RxPlace<const SB: usize> {
+pub struct RxPlace<const SB: usize, const Q: usize, const Q1: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     /// `N`: pending in-order (or interval) bytes that write a completion.
     pub limit: Signal<In, Bits<32>>,
+    /// `T`: cycles from a pending completion's first frame to its write.
+    pub timeout: Signal<In, Bits<32>>,
+    /// Clears the counters (the engine's soft reset; contexts stay).
+    pub clear_counts: Signal<In, Bit>,
     pub op_valid: Signal<In, Bit>,
     pub op_ready: Signal<Out, Bit>,
     pub op: Signal<In, Bits<3>>,
@@ -115,7 +140,75 @@ pub struct RxPlace<const SB: usize> {
     pub cpl0: Signal<Out, Bits<CPL>>,
     pub cpl1_valid: Signal<Out, Bit>,
     pub cpl1: Signal<Out, Bits<CPL>>,
+    /// The result is a timer's (no op was given for it), and the cycle
+    /// (since reset, wrapping) at which its op was taken.
+    pub res_internal: Signal<Out, Bit>,
+    pub res_at: Signal<Out, Bits<32>>,
+    /// The op's slot (a timer's is its own).
+    pub res_slot: Signal<Out, Bits<SB>>,
+    /// A `FLUSH_ALL` is still writing.
+    pub draining: Signal<Out, Bit>,
+    /// [`spec::rx_place::COUNTERS`], counter `k` in bits `32k+31..32k`.
+    pub counts: Signal<Out, Bits<COUNT_BITS>>,
     ctx: Ram<CTX, SB>,
+    queue: SyncFifo<QW, Q, Q1>,
+    queued: DFF<Bits<Q1>>,
+    full_at: Constant<Bits<Q1>>,
+    drain: DFF<Bit>,
+    now: DFF<Bits<32>>,
+    /// A push, registered: written the next cycle, and shown by the queue
+    /// three cycles after that; no op is taken until then.
+    push_q: DFF<Bit>,
+    push_word: DFF<Bits<QW>>,
+    w_en: DFF<Bit>,
+    w_addr: DFF<Bits<SB>>,
+    w_data: DFF<Bits<CTX>>,
+    g1: DFF<Bit>,
+    g2: DFF<Bit>,
+    o_at: DFF<Bits<32>>,
+    o_host: DFF<Bit>,
+    p_since_eq: DFF<Bit>,
+    r_at: DFF<Bits<32>>,
+    r_internal: DFF<Bit>,
+    r_slot: DFF<Bits<SB>>,
+    // What D counts, registered: the counters add it a cycle later.
+    k_v: DFF<Bit>,
+    k_placed: DFF<Bit>,
+    k_plen: DFF<Bits<16>>,
+    k_coal: DFF<Bit>,
+    k_unplaced: DFF<Bit>,
+    k_reason: DFF<Bits<3>>,
+    k_c0v: DFF<Bit>,
+    k_c0f: DFF<Bits<3>>,
+    k_c1v: DFF<Bit>,
+    k_c1f: DFF<Bits<3>>,
+    n_placed: DFF<Bits<32>>,
+    n_bytes_placed: DFF<Bits<32>>,
+    n_coalesced: DFF<Bits<32>>,
+    n_cpls: DFF<Bits<32>>,
+    n_unplaced: Vec<DFF<Bits<32>>>,
+    n_flush: Vec<DFF<Bits<32>>>,
+    code_k: Vec<Constant<Bits<3>>>,
+    unplaced_at: Vec<Constant<Bits<9>>>,
+    flush_at: Vec<Constant<Bits<9>>>,
+    h_slot: Signal<Local, Bits<SB>>,
+    /// The slot field is 16 bits wide; `queued` counts what is in the queue.
+    unused_q: Signal<Local, Bits<16>>,
+    unused_af: Signal<Local, Bit>,
+    h_since: Signal<Local, Bits<32>>,
+    age: Signal<Local, Bits<32>>,
+    due: Signal<Local, Bit>,
+    free: Signal<Local, Bit>,
+    take_head: Signal<Local, Bit>,
+    c_since: Signal<Local, Bits<32>>,
+    n_since: Signal<Local, Bits<32>>,
+    start: Signal<Local, Bit>,
+    push: Signal<Local, Bit>,
+    coal: Signal<Local, Bit>,
+    n_cpl: Signal<Local, Bits<32>>,
+    f_inc: Signal<Local, Bits<32>>,
+    cnt: Signal<Local, Bits<32>>,
+    cnt_all: Signal<Local, Bits<COUNT_BITS>>,
     st: DFF<Bits<3>>,
     clearing: DFF<Bit>,
     clear_at: DFF<Bits<SB>>,
@@ -271,12 +364,82 @@ pub struct RxPlace<const SB: usize> {
     write: Signal<Local, Bit>,
 }
 
-impl<const SB: usize> RxPlace<SB> {
+impl<const SB: usize, const Q: usize, const Q1: usize> RxPlace<SB, Q, Q1> {
     pub fn new() -> Self {
+        assert_eq!(Q + 1, Q1);
+        assert!(SB <= 16);
+        let c3 = |k: u64| Constant::new(k.to_bits());
         Self {
             clock: Default::default(),
             reset: Default::default(),
             limit: Default::default(),
+            timeout: Default::default(),
+            clear_counts: Default::default(),
+            res_internal: Default::default(),
+            res_at: Default::default(),
+            draining: Default::default(),
+            counts: Default::default(),
+            queue: SyncFifo::new(1 << Q, Style::Block),
+            queued: Default::default(),
+            full_at: Constant::new(((1u64 << Q) - 1).to_bits()),
+            drain: Default::default(),
+            now: Default::default(),
+            push_q: Default::default(),
+            push_word: Default::default(),
+            w_en: Default::default(),
+            w_addr: Default::default(),
+            w_data: Default::default(),
+            g1: Default::default(),
+            g2: Default::default(),
+            o_at: Default::default(),
+            o_host: Default::default(),
+            p_since_eq: Default::default(),
+            r_at: Default::default(),
+            r_internal: Default::default(),
+            r_slot: Default::default(),
+            res_slot: Default::default(),
+            k_v: Default::default(),
+            k_placed: Default::default(),
+            k_plen: Default::default(),
+            k_coal: Default::default(),
+            k_unplaced: Default::default(),
+            k_reason: Default::default(),
+            k_c0v: Default::default(),
+            k_c0f: Default::default(),
+            k_c1v: Default::default(),
+            k_c1f: Default::default(),
+            n_placed: Default::default(),
+            n_bytes_placed: Default::default(),
+            n_coalesced: Default::default(),
+            n_cpls: Default::default(),
+            n_unplaced: (0..Unplaced::ALL.len())
+                .map(|_| Default::default())
+                .collect(),
+            n_flush: (0..Flush::ALL.len()).map(|_| Default::default()).collect(),
+            code_k: (0..Flush::ALL.len() as u64).map(c3).collect(),
+            unplaced_at: (4..9u64)
+                .map(|k| Constant::new((32 * k).to_bits()))
+                .collect(),
+            flush_at: (9..15u64)
+                .map(|k| Constant::new((32 * k).to_bits()))
+                .collect(),
+            h_slot: Default::default(),
+            unused_q: Default::default(),
+            unused_af: Default::default(),
+            h_since: Default::default(),
+            age: Default::default(),
+            due: Default::default(),
+            free: Default::default(),
+            take_head: Default::default(),
+            c_since: Default::default(),
+            n_since: Default::default(),
+            start: Default::default(),
+            push: Default::default(),
+            coal: Default::default(),
+            n_cpl: Default::default(),
+            f_inc: Default::default(),
+            cnt: Default::default(),
+            cnt_all: Default::default(),
             op_valid: Default::default(),
             op_ready: Default::default(),
             op: Default::default(),
@@ -460,30 +623,150 @@ impl<const SB: usize> RxPlace<SB> {
     }
 }
 
-impl<const SB: usize> Default for RxPlace<SB> {
+impl<const SB: usize, const Q: usize, const Q1: usize> Default for RxPlace<SB, Q, Q1> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const SB: usize> Logic for RxPlace<SB> {
+impl<const SB: usize, const Q: usize, const Q1: usize> Logic for RxPlace<SB, Q, Q1> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, st, clearing, clear_at, o_op, o_slot, o_hit, o_class, o_seq, o_ack,
-            o_plen, o_win, o_psh, o_ce, o_ts, o_tsval, o_tsecr, o_head, o_log, word, p_fits,
-            p_newer, p_ack_eq, p_old_ts, p_hole, p_e_lt_seq, p_reached, p_end_lt_e, p_seq_lt_s,
-            p_e_lt_end, p_s_le_seq, p_seq_lt_e, p_fast_add, p_grown, p_off, p_first, o_end,
-            r_to_host, r_reason, r_place, r_off, r_first, r_wr, r_rcv, r_ok, r_c0v, r_c0, r_c1v,
-            r_c1
+            self,
+            clock,
+            st,
+            clearing,
+            clear_at,
+            o_op,
+            o_slot,
+            o_hit,
+            o_class,
+            o_seq,
+            o_ack,
+            o_plen,
+            o_win,
+            o_psh,
+            o_ce,
+            o_ts,
+            o_tsval,
+            o_tsecr,
+            o_head,
+            o_log,
+            word,
+            p_fits,
+            p_newer,
+            p_ack_eq,
+            p_old_ts,
+            p_hole,
+            p_e_lt_seq,
+            p_reached,
+            p_end_lt_e,
+            p_seq_lt_s,
+            p_e_lt_end,
+            p_s_le_seq,
+            p_seq_lt_e,
+            p_fast_add,
+            p_grown,
+            p_off,
+            p_first,
+            o_end,
+            r_to_host,
+            r_reason,
+            r_place,
+            r_off,
+            r_first,
+            r_wr,
+            r_rcv,
+            r_ok,
+            r_c0v,
+            r_c0,
+            r_c1v,
+            r_c1,
+            queued,
+            drain,
+            now,
+            push_q,
+            push_word,
+            w_en,
+            w_addr,
+            w_data,
+            g1,
+            g2,
+            o_at,
+            o_host,
+            p_since_eq,
+            r_at,
+            r_internal,
+            r_slot,
+            n_placed,
+            n_bytes_placed,
+            n_coalesced,
+            n_cpls,
+            k_v,
+            k_placed,
+            k_plen,
+            k_coal,
+            k_unplaced,
+            k_reason,
+            k_c0v,
+            k_c0f,
+            k_c1v,
+            k_c1f
         );
-        clock!(self, clock, ctx);
+        clock!(self, clock, ctx, queue);
+        for k in 0..5 {
+            self.n_unplaced[k].clock.next = self.clock.val();
+            self.n_unplaced[k].d.next = self.n_unplaced[k].q.val();
+        }
+        for k in 0..6 {
+            self.n_flush[k].clock.next = self.clock.val();
+            self.n_flush[k].d.next = self.n_flush[k].q.val();
+        }
+        self.now.d.next = self.now.q.val() + 1;
+        self.queue.reset.next = self.reset.val();
+        self.g2.d.next = self.g1.q.val();
 
-        // I: take an op; its slot's word is read at once.
-        self.op_ready.next = (self.st.q.val() == 0) & !self.clearing.q.val();
+        // I: the timer queue's head when it is due (or the queue full, or
+        // a FLUSH_ALL drains it), else an op; the slot's word is read at
+        // once.
+        self.h_slot.next = self.queue.data_out.val().get_bits::<SB>(0);
+        self.h_since.next = self.queue.data_out.val().get_bits::<32>(16);
+        self.unused_q.next = self.queue.data_out.val().get_bits::<16>(0);
+        self.unused_af.next = self.queue.almost_full.val();
+        self.age.next = self.now.q.val() - self.h_since.val();
+        self.due.next = self.queue.valid.val()
+            & ((self.age.val() >= self.timeout.val())
+                | (self.queued.q.val() >= self.full_at.val())
+                | self.drain.q.val());
+        self.free.next = (self.st.q.val() == 0)
+            & !self.clearing.q.val()
+            & !self.w_en.q.val()
+            & !self.push_q.q.val()
+            & !self.g1.q.val()
+            & !self.g2.q.val();
+        self.take_head.next = self.free.val() & self.due.val();
+        self.op_ready.next = self.free.val() & !self.due.val() & !self.drain.q.val();
+        self.queue.read.next = self.take_head.val();
         self.ctx.read_address.next = self.slot.val();
+        if self.take_head.val() {
+            self.ctx.read_address.next = self.h_slot.val();
+            self.st.d.next = 1.into();
+            self.o_op.d.next = 6.into();
+            self.o_slot.d.next = self.h_slot.val();
+            self.o_hit.d.next = false;
+            self.o_class.d.next = 0.into();
+            self.o_seq.d.next = self.h_since.val();
+            self.o_host.d.next = self.drain.q.val();
+            self.o_at.d.next = self.now.q.val();
+        }
+        if self.drain.q.val() & (self.queued.q.val() == 0) & (self.st.q.val() == 0) {
+            self.drain.d.next = false;
+        }
         if self.op_valid.val() & self.op_ready.val() {
             self.st.d.next = 1.into();
+            self.o_host.d.next = false;
+            self.o_at.d.next = self.now.q.val();
             self.o_op.d.next = self.op.val();
             self.o_slot.d.next = self.slot.val();
             self.o_hit.d.next = self.hit.val();
@@ -528,6 +811,7 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.c_frames.next = self.word.q.val().get_bits::<8>(250);
         self.c_ce.next = self.word.q.val().get_bits::<8>(258);
         self.c_bytes.next = self.word.q.val().get_bits::<32>(266);
+        self.c_since.next = self.word.q.val().get_bits::<32>(298);
 
         // Comparisons (sequence space: a < b when bit 31 of a - b is set).
         self.seg_end.next = self.o_end.q.val();
@@ -576,6 +860,8 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.p_s_le_seq.d.next =
             (self.c_oos.val() == self.o_seq.q.val()) | self.d_s_seq.val().get_bit(31);
         self.p_seq_lt_e.d.next = self.d_seq_e.val().get_bit(31);
+        // A timer's entry is the pending completion's own, not a stale one.
+        self.p_since_eq.d.next = self.c_since.val() == self.o_seq.q.val();
         // What an in-order frame adds: its length, or up to the end of
         // the interval it reaches; what an interval grows by at either end.
         self.p_fast_add.d.next = bit_cast::<32, 16>(self.o_plen.q.val());
@@ -785,6 +1071,8 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.wr.next = false;
             self.n_rcv.next = self.c_rcv.val();
             self.n_oov.next = self.c_oov.val();
+            self.n_oos.next = self.c_oos.val();
+            self.n_ooe.next = self.c_ooe.val();
             self.n_ack.next = self.c_ack.val();
             self.n_win.next = self.c_win.val();
             self.n_tsv.next = self.c_tsv.val();
@@ -846,6 +1134,17 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.write.next = true;
             self.n_posted.next = false;
         }
+        if self.o_op.q.val() == 6 {
+            self.c1v.next = self.c_posted.val() & self.c_pend.val() & self.p_since_eq.q.val();
+            self.c1_flush.next = 1.into();
+            if self.o_host.q.val() {
+                self.c1_flush.next = 4.into();
+            }
+        }
+        if self.o_op.q.val() == 7 {
+            self.ok.next = true;
+            self.write.next = false;
+        }
         self.a_frames.next = self.n_frames.val();
         self.a_ce.next = self.n_ce.val();
         if self.c1v.val() {
@@ -854,11 +1153,107 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.n_ce.next = 0.into();
             self.n_bytes.next = 0.into();
         }
+        // A pending completion that starts here (none was, or the one that
+        // was has just been written) takes a timer.
+        self.start.next = (self.o_op.q.val() == 0)
+            & self.write.val()
+            & self.n_pend.val()
+            & (!self.c_pend.val() | self.c0v.val());
+        self.n_since.next = self.c_since.val();
+        if self.start.val() {
+            self.n_since.next = self.o_at.q.val();
+        }
+        self.push.next = (self.st.q.val() == 3) & self.start.val();
+        self.push_q.d.next = self.push.val();
+        self.push_word.d.next =
+            bit_cast::<QW, SB>(self.o_slot.q.val()) | (bit_cast::<QW, 32>(self.o_at.q.val()) << 16);
+        self.queue.write.next = self.push_q.q.val();
+        self.queue.data_in.next = self.push_word.q.val();
+        self.g1.d.next = self.push_q.q.val();
+        self.queued.d.next = self.queued.q.val() + bit_cast::<Q1, 1>(self.push_q.q.val().into())
+            - bit_cast::<Q1, 1>(self.take_head.val().into());
+
+        // The counters, as the model counts.
+        self.coal.next =
+            (self.o_op.q.val() == 0) & self.o_hit.q.val() & self.c_posted.val() & self.ack_co.val();
+        self.k_v.d.next = self.st.q.val() == 3;
+        self.k_placed.d.next = self.placed.val();
+        self.k_plen.d.next = self.o_plen.q.val();
+        self.k_coal.d.next = self.coal.val();
+        self.k_unplaced.d.next = (self.o_op.q.val() == 0) & self.to_host.val();
+        self.k_reason.d.next = self.reason.val();
+        self.k_c0v.d.next = self.c0v.val();
+        self.k_c0f.d.next = self.c0_flush.val();
+        self.k_c1v.d.next = self.c1v.val();
+        self.k_c1f.d.next = self.c1_flush.val();
+        self.n_cpl.next = bit_cast::<32, 1>(self.k_c0v.q.val().into())
+            + bit_cast::<32, 1>(self.k_c1v.q.val().into());
+        if self.k_v.q.val() {
+            if self.k_placed.q.val() {
+                self.n_placed.d.next = self.n_placed.q.val() + 1;
+                self.n_bytes_placed.d.next =
+                    self.n_bytes_placed.q.val() + bit_cast::<32, 16>(self.k_plen.q.val());
+            }
+            if self.k_coal.q.val() {
+                self.n_coalesced.d.next = self.n_coalesced.q.val() + 1;
+            }
+            self.n_cpls.d.next = self.n_cpls.q.val() + self.n_cpl.val();
+            for k in 0..5 {
+                if self.k_unplaced.q.val() & (self.k_reason.q.val() == self.code_k[k].val()) {
+                    self.n_unplaced[k].d.next = self.n_unplaced[k].q.val() + 1;
+                }
+            }
+        }
+        for k in 0..6 {
+            self.f_inc.next = 0.into();
+            if self.k_c0v.q.val() & (self.k_c0f.q.val() == self.code_k[k].val()) {
+                self.f_inc.next = 1.into();
+            }
+            if self.k_c1v.q.val() & (self.k_c1f.q.val() == self.code_k[k].val()) {
+                self.f_inc.next = self.f_inc.val() + 1;
+            }
+            if self.k_v.q.val() {
+                self.n_flush[k].d.next = self.n_flush[k].q.val() + self.f_inc.val();
+            }
+        }
+        self.cnt_all.next = bit_cast::<COUNT_BITS, 32>(self.n_placed.q.val())
+            | (bit_cast::<COUNT_BITS, 32>(self.n_bytes_placed.q.val()) << 32)
+            | (bit_cast::<COUNT_BITS, 32>(self.n_coalesced.q.val()) << 64)
+            | (bit_cast::<COUNT_BITS, 32>(self.n_cpls.q.val()) << 96);
+        for k in 0..5 {
+            self.cnt.next = self.n_unplaced[k].q.val();
+            self.cnt_all.next = self.cnt_all.val()
+                | (bit_cast::<COUNT_BITS, 32>(self.cnt.val()) << self.unplaced_at[k].val());
+        }
+        for k in 0..6 {
+            self.cnt.next = self.n_flush[k].q.val();
+            self.cnt_all.next = self.cnt_all.val()
+                | (bit_cast::<COUNT_BITS, 32>(self.cnt.val()) << self.flush_at[k].val());
+        }
+        self.counts.next = self.cnt_all.val();
+        self.draining.next = self.drain.q.val();
+        if self.clear_counts.val() | self.reset.val() {
+            self.n_placed.d.next = 0.into();
+            self.n_bytes_placed.d.next = 0.into();
+            self.n_coalesced.d.next = 0.into();
+            self.n_cpls.d.next = 0.into();
+            for k in 0..5 {
+                self.n_unplaced[k].d.next = 0.into();
+            }
+            for k in 0..6 {
+                self.n_flush[k].d.next = 0.into();
+            }
+        }
 
         // D's writes: the context, the result and the completions.
-        self.ctx.write_address.next = self.o_slot.q.val();
-        self.ctx.write_enable.next = false;
-        self.ctx.write_data.next = bit_cast::<CTX, 1>(self.n_posted.val().into())
+        // The context goes to the RAM a cycle later, registered: no op is
+        // taken (and its slot read) until it has.
+        self.ctx.write_address.next = self.w_addr.q.val();
+        self.ctx.write_enable.next = self.w_en.q.val();
+        self.ctx.write_data.next = self.w_data.q.val();
+        self.w_addr.d.next = self.o_slot.q.val();
+        self.w_en.d.next = false;
+        self.w_data.d.next = bit_cast::<CTX, 1>(self.n_posted.val().into())
             | (bit_cast::<CTX, 5>(self.n_log.val()) << 1)
             | (bit_cast::<CTX, 32>(self.n_head.val()) << 6)
             | (bit_cast::<CTX, 32>(self.n_rcv.val()) << 38)
@@ -874,10 +1269,21 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             | (bit_cast::<CTX, 1>(self.n_pend.val().into()) << 249)
             | (bit_cast::<CTX, 8>(self.n_frames.val()) << 250)
             | (bit_cast::<CTX, 8>(self.n_ce.val()) << 258)
-            | (bit_cast::<CTX, 32>(self.n_bytes.val()) << 266);
+            | (bit_cast::<CTX, 32>(self.n_bytes.val()) << 266)
+            | (bit_cast::<CTX, 32>(self.n_since.val()) << 298);
         if self.st.q.val() == 3 {
             self.st.d.next = 4.into();
-            self.ctx.write_enable.next = self.write.val();
+            if self.o_op.q.val() == 7 {
+                self.drain.d.next = true;
+            }
+            // A stale timer has nothing to say.
+            if (self.o_op.q.val() == 6) & !self.c1v.val() {
+                self.st.d.next = 0.into();
+            }
+            self.r_at.d.next = self.o_at.q.val();
+            self.r_internal.d.next = self.o_op.q.val() == 6;
+            self.r_slot.d.next = self.o_slot.q.val();
+            self.w_en.d.next = self.write.val();
             self.r_to_host.d.next = self.to_host.val();
             self.r_reason.d.next = self.reason.val();
             self.r_place.d.next = self.placed.val();
@@ -927,6 +1333,9 @@ impl<const SB: usize> Logic for RxPlace<SB> {
         self.cpl0.next = self.r_c0.q.val();
         self.cpl1_valid.next = self.r_c1v.q.val();
         self.cpl1.next = self.r_c1.q.val();
+        self.res_internal.next = self.r_internal.q.val();
+        self.res_at.next = self.r_at.q.val();
+        self.res_slot.next = self.r_slot.q.val();
         if (self.st.q.val() == 4) & self.res_ready.val() {
             self.st.d.next = 0.into();
         }
@@ -945,6 +1354,13 @@ impl<const SB: usize> Logic for RxPlace<SB> {
             self.st.d.next = 0.into();
             self.clearing.d.next = true;
             self.clear_at.d.next = 0.into();
+            self.queued.d.next = 0.into();
+            self.drain.d.next = false;
+            self.now.d.next = 0.into();
+            self.push_q.d.next = false;
+            self.g1.d.next = false;
+            self.k_v.d.next = false;
+            self.w_en.d.next = false;
         }
     }
 }

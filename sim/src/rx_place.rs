@@ -1,6 +1,8 @@
 //! `rx_place` under Verilator: frames and host commands in, each op's
 //! result out, in the model's terms (`model::rx_place::Step`), with
-//! random idle cycles before an op and backpressure on its result.
+//! random idle cycles before an op and backpressure on every result.
+//! The completions the block's timers (and `FLUSH_ALL`) write come out
+//! between ops, each with the cycle its op was taken at.
 
 use crate::bridge::{Input, Output, Sim, model};
 use anyhow::{Result, anyhow, bail};
@@ -36,6 +38,7 @@ pub enum Op<'a> {
     WriteRcvNxt(usize, u32),
     Flush(usize),
     Remove(usize),
+    FlushAll,
 }
 
 /// What an op answered.
@@ -45,6 +48,29 @@ pub struct Answer {
     /// value in `rcv_nxt`.
     pub step: Step,
     pub ok: bool,
+}
+
+/// A completion a timer wrote: the block's time when it ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timer {
+    pub at: u32,
+    pub cpl: PlaceCpl,
+}
+
+/// One op's run: the timers that ran before the block took it, the
+/// block's time when it did (`at`) and the testbench's cycle then.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub timers: Vec<Timer>,
+    pub at: u32,
+    pub cycle: u64,
+    pub answer: Answer,
+}
+
+/// A result as the block gave it.
+enum Got {
+    Timer(Timer),
+    Op(u32, Answer),
 }
 
 struct Ports {
@@ -79,6 +105,10 @@ struct Ports {
     cpl0: Output,
     cpl1_valid: Output,
     cpl1: Output,
+    internal: Output,
+    at: Output,
+    res_slot: Output,
+    counts: Output,
 }
 
 pub struct RxPlaceRtl {
@@ -118,10 +148,12 @@ fn cpl_of(b: &[u8], slot: usize) -> Result<PlaceCpl> {
 }
 
 impl RxPlaceRtl {
-    /// The 16-slot build with completion threshold `limit` (`N`), out of
-    /// reset and cleared; `idle` and `stall` are per-cycle chances.
+    /// The 16-slot build with completion threshold `limit` (`N`) and
+    /// timer `time` (`T`), out of reset and cleared; `idle` and `stall`
+    /// are per-cycle chances.
     pub fn small(
         limit: u32,
+        time: u32,
         seed: u64,
         idle: f64,
         stall: f64,
@@ -133,6 +165,8 @@ impl RxPlaceRtl {
         let mut sim = Sim::new(info, wave)?;
         let limit_port = sim.input("limit")?;
         sim.set(limit_port, u64::from(limit));
+        let time_port = sim.input("timeout")?;
+        sim.set(time_port, u64::from(time));
         sim.reset()?;
         let p = Ports {
             op_valid: sim.input("op_valid")?,
@@ -166,6 +200,10 @@ impl RxPlaceRtl {
             cpl0: sim.output("cpl0")?,
             cpl1_valid: sim.output("cpl1_valid")?,
             cpl1: sim.output("cpl1")?,
+            internal: sim.output("res_internal")?,
+            at: sim.output("res_at")?,
+            res_slot: sim.output("res_slot")?,
+            counts: sim.output("counts")?,
         };
         let mut t = RxPlaceRtl {
             sim,
@@ -199,9 +237,10 @@ impl RxPlaceRtl {
     }
 
     /// Runs one op to its result.
-    pub fn run(&mut self, op: Op<'_>) -> Result<Answer> {
+    pub fn run(&mut self, op: Op<'_>) -> Result<Run> {
+        let mut early = Vec::new();
         while self.rng.gen_bool(self.idle) {
-            self.sim.tick();
+            early.extend(self.settle(1)?);
         }
         let p = &self.p;
         for port in [
@@ -251,27 +290,86 @@ impl RxPlaceRtl {
             }
             Op::Flush(slot) => (hdl::rx_place::OP_FLUSH, slot, 0),
             Op::Remove(slot) => (hdl::rx_place::OP_REMOVE, slot, 0),
+            Op::FlushAll => (hdl::rx_place::OP_FLUSH_ALL, 0, 0),
         };
         self.sim.set(p.op, code.into());
         self.sim.set(p.slot, slot as u64);
         self.sim.set(p.op_valid, 1);
-        let ready = self.p.op_ready;
-        self.wait_for("take an op", ready)?;
-        self.sim.tick();
-        self.sim.set(self.p.op_valid, 0);
+        let mut timers = early;
+        let mut cycle = None;
         for _ in 0..HANG_CYCLES {
-            let ready = !self.rng.gen_bool(self.stall);
-            self.sim.set(self.p.res_ready, ready.into());
-            self.sim.eval();
-            if ready && self.sim.get(self.p.res_valid) == 1 {
-                let a = self.answer(slot, plen)?;
-                self.sim.tick();
-                self.sim.set(self.p.res_ready, 0);
-                return Ok(a);
+            let got = self.result(slot, plen)?;
+            let taken = cycle.is_none() && self.sim.get(self.p.op_ready) == 1;
+            if taken {
+                cycle = Some(self.sim.cycles());
+            }
+            self.sim.tick();
+            if taken {
+                self.sim.set(self.p.op_valid, 0);
+            }
+            if cycle.is_some() && matches!(got, Some(Got::Timer(_))) {
+                bail!("a timer ran while the block held an op");
+            }
+            match got {
+                Some(Got::Timer(t)) => timers.push(t),
+                Some(Got::Op(at, answer)) => {
+                    let cycle = cycle.ok_or_else(|| anyhow!("a result before its op was taken"))?;
+                    return Ok(Run {
+                        timers,
+                        at,
+                        cycle,
+                        answer,
+                    });
+                }
+                None => {}
+            }
+        }
+        bail!("rx_place took no op or gave no result within {HANG_CYCLES} cycles")
+    }
+
+    /// Runs `cycles` cycles with no op: the timers that ran.
+    pub fn settle(&mut self, cycles: u64) -> Result<Vec<Timer>> {
+        let mut timers = Vec::new();
+        for _ in 0..cycles {
+            match self.result(0, 0)? {
+                Some(Got::Timer(t)) => timers.push(t),
+                Some(Got::Op(..)) => bail!("a result with no op"),
+                None => {}
             }
             self.sim.tick();
         }
-        bail!("rx_place gave no result within {HANG_CYCLES} cycles")
+        Ok(timers)
+    }
+
+    /// The counters, in `spec::rx_place::COUNTERS` order.
+    pub fn counts(&mut self) -> [u32; spec::rx_place::COUNTERS.len()] {
+        let mut b = [0u8; hdl::rx_place::COUNT_BITS / 8];
+        self.sim.eval();
+        self.sim.get_bytes(self.p.counts, &mut b);
+        std::array::from_fn(|k| u32::from_le_bytes(b[4 * k..4 * k + 4].try_into().expect("4")))
+    }
+
+    /// This cycle's result, if the block gives one and it is taken (a
+    /// random stall says when): `slot` and `plen` are the op's.
+    fn result(&mut self, slot: usize, plen: u32) -> Result<Option<Got>> {
+        let ready = !self.rng.gen_bool(self.stall);
+        self.sim.set(self.p.res_ready, ready.into());
+        self.sim.eval();
+        if !ready || self.sim.get(self.p.res_valid) == 0 {
+            return Ok(None);
+        }
+        let at = self.sim.get(self.p.at) as u32;
+        if self.sim.get(self.p.internal) == 1 {
+            let slot = self.sim.get(self.p.res_slot) as usize;
+            let a = self.answer(slot, 0)?;
+            return match a.step.cpls[..] {
+                [cpl] if a.step.to_host.is_none() && a.step.place.is_empty() => {
+                    Ok(Some(Got::Timer(Timer { at, cpl })))
+                }
+                _ => bail!("a timer's result is not one completion: {a:?}"),
+            };
+        }
+        Ok(Some(Got::Op(at, self.answer(slot, plen)?)))
     }
 
     fn answer(&mut self, slot: usize, plen: u32) -> Result<Answer> {

@@ -73,7 +73,10 @@
 //! out-of-order event (the interval appears, moves or is consumed: the
 //! stack ACKs those at once), on the host's flush command, and before any frame of the same direction
 //! goes to the host, so that the host sees every direction's events in
-//! arrival order.
+//! arrival order. The RTL keeps its timers in a queue with one entry per
+//! table slot; if more completions than that start within `T` (never at
+//! one frame per five cycles while `T < 5 * slots`, 20 475 cycles for
+//! 4096 slots), the oldest timer runs early.
 //!
 //! # Commands
 //!
@@ -103,8 +106,7 @@ pub const RING_ALIGN: u64 = 1 << MIN_LOG_SIZE;
 /// 16 MiB: the interval's length field ([`FIELD_PC_OOO_LEN`]) holds any
 /// offset in the ring.
 pub const MAX_LOG_SIZE: u8 = 24;
-/// `N` and `T` are parameters of the model's placer until the engine
-/// places (then they become host registers). Defaults: 64 KiB, a GRO super-segment, and
+/// `N` and `T` (`regs::PLACE_BYTES`, `regs::PLACE_TIME`). Defaults: 64 KiB, a GRO super-segment, and
 /// 12 500 cycles, 100 µs at the 1 Gb/s build's [`CLOCK_HZ`] (the order of
 /// a NIC's interrupt moderation timer, e.g. ixgbe's 125 µs).
 pub const DEFAULT_BYTES: u32 = 64 * 1024;
