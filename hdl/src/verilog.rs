@@ -239,6 +239,16 @@ pub fn builds() -> Vec<Build> {
         build(place(12, ""), crate::rx_place::RxPlace4096::new()),
         build(place(10, "1k"), crate::rx_place::RxPlace1024::new()),
         build(place(4, "small"), crate::rx_place::RxPlaceSmall::new()),
+        build(spec("rx_writer", 8), crate::rx_writer::RxWriter::new()),
+        build(spec("rx_store", 8), crate::rx_store::RxStore16k::new()),
+        build(
+            Spec {
+                variant: "small",
+                synth: false,
+                ..spec("rx_store", 8)
+            },
+            crate::rx_store::RxStoreSmall::new(),
+        ),
         build(tso(1), crate::tso::TsoW1::new()),
         build(tso(8), crate::tso::TsoW8::new()),
         build(tx_path(1, 14), crate::tx_path::TxPathW1::new()),

@@ -26,6 +26,10 @@ pub mod rx_parser;
 #[cfg(feature = "verilated")]
 pub mod rx_place;
 #[cfg(feature = "verilated")]
+pub mod rx_store;
+#[cfg(feature = "verilated")]
+pub mod rx_writer;
+#[cfg(feature = "verilated")]
 pub mod stream;
 #[cfg(feature = "verilated")]
 pub mod table_compared;
