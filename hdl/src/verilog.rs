@@ -240,7 +240,14 @@ pub fn builds() -> Vec<Build> {
         build(place(10, "1k"), crate::rx_place::RxPlace1024::new()),
         build(place(4, "small"), crate::rx_place::RxPlaceSmall::new()),
         build(spec("rx_writer", 8), crate::rx_writer::RxWriter::new()),
-        build(spec("rx_store", 8), crate::rx_store::RxStore16k::new()),
+        // 16 KiB of frames: more block RAM than an iCE40 HX8K has.
+        build(
+            Spec {
+                ice40: false,
+                ..spec("rx_store", 8)
+            },
+            crate::rx_store::RxStore16k::new(),
+        ),
         build(
             Spec {
                 variant: "small",
