@@ -4,21 +4,11 @@
 //! backpressure on each output; the frames each output sent, whole.
 
 use crate::bridge::{Input, Output, Sim, model_named};
+use crate::stream::{Beat, HANG_CYCLES, SinkPorts, SourcePorts, beats};
 use anyhow::{Result, anyhow, bail};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
-
-/// Cycles without progress after which the block counts as hung.
-const HANG_CYCLES: u64 = 100_000;
-
-struct Port {
-    valid: Output,
-    ready: Input,
-    data: Output,
-    keep: Output,
-    last: Output,
-}
 
 /// A frame being put back together from an output's beats.
 #[derive(Default)]
@@ -36,17 +26,13 @@ pub struct Sent {
 
 pub struct RxStoreRtl {
     sim: Sim,
-    rx_valid: Input,
-    rx_ready: Output,
-    rx_data: Input,
-    rx_keep: Input,
-    rx_last: Input,
+    rx: SinkPorts,
     v_valid: Input,
     v_ready: Output,
     verdict: Input,
     empty: Output,
-    host: Port,
-    place: Port,
+    host: SourcePorts,
+    place: SourcePorts,
     rng: SmallRng,
 }
 
@@ -56,27 +42,14 @@ impl RxStoreRtl {
         let info = model_named(name).ok_or_else(|| anyhow!("no {name} build"))?;
         let mut sim = Sim::new(info, None)?;
         sim.reset()?;
-        let port = |sim: &Sim, p: &str| -> Result<Port> {
-            Ok(Port {
-                valid: sim.output(&format!("{p}$valid"))?,
-                ready: sim.input(&format!("{p}$ready"))?,
-                data: sim.output(&format!("{p}$data"))?,
-                keep: sim.output(&format!("{p}$keep"))?,
-                last: sim.output(&format!("{p}$last"))?,
-            })
-        };
         Ok(RxStoreRtl {
-            rx_valid: sim.input("rx$valid")?,
-            rx_ready: sim.output("rx$ready")?,
-            rx_data: sim.input("rx$data")?,
-            rx_keep: sim.input("rx$keep")?,
-            rx_last: sim.input("rx$last")?,
+            rx: SinkPorts::bind(&sim, "rx")?,
             v_valid: sim.input("verdict_valid")?,
             v_ready: sim.output("verdict_ready")?,
             verdict: sim.input("verdict")?,
             empty: sim.output("empty")?,
-            host: port(&sim, "host")?,
-            place: port(&sim, "place")?,
+            host: SourcePorts::bind(&sim, "host")?,
+            place: SourcePorts::bind(&sim, "place")?,
             sim,
             rng: SmallRng::seed_from_u64(seed),
         })
@@ -97,6 +70,7 @@ impl RxStoreRtl {
             bail!("every frame needs a byte and a route");
         }
         let start = self.sim.cycles();
+        let cut: Vec<Vec<_>> = frames.iter().map(|f| beats(f, 8).collect()).collect();
         let (mut frame, mut beat) = (0, 0);
         // Verdicts the testbench may give now, and when each becomes due.
         let mut due: VecDeque<(u64, u8)> = VecDeque::new();
@@ -124,17 +98,16 @@ impl RxStoreRtl {
             }
             self.sim.set(self.v_valid, offer_v.into());
             let offer = frame < frames.len() && !self.rng.gen_bool(idle);
-            if offer {
-                let f = &frames[frame];
-                let b = &f[8 * beat..f.len().min(8 * beat + 8)];
-                let mut w = [0u8; 8];
-                w[..b.len()].copy_from_slice(b);
-                self.sim.set(self.rx_data, u64::from_le_bytes(w));
-                self.sim.set(self.rx_keep, (1u64 << b.len()) - 1);
-                self.sim
-                    .set(self.rx_last, u64::from(8 * beat + 8 >= f.len()));
-            }
-            self.sim.set(self.rx_valid, offer.into());
+            let offered = offer.then(|| {
+                let (bytes, keep, last) = cut[frame][beat];
+                Beat {
+                    bytes,
+                    keep,
+                    last,
+                    user: false,
+                }
+            });
+            self.rx.offer(&mut self.sim, offered);
             let takes = [!self.rng.gen_bool(stall), !self.rng.gen_bool(stall)];
             for (p, t) in [&self.host, &self.place].into_iter().zip(takes) {
                 self.sim.set(p.ready, t.into());
@@ -146,10 +119,10 @@ impl RxStoreRtl {
                 given += 1;
                 moved = true;
             }
-            if offer && self.sim.get(self.rx_ready) == 1 {
+            if offer && self.sim.get(self.rx.ready) == 1 {
                 moved = true;
                 beat += 1;
-                if 8 * beat >= frames[frame].len() {
+                if beat == cut[frame].len() {
                     frame += 1;
                     beat = 0;
                 }

@@ -3,13 +3,11 @@
 //! backpressure on the write port.
 
 use crate::bridge::{Input, Output, Sim, model};
+use crate::stream::{Beat, HANG_CYCLES, SinkPorts, beats};
 use anyhow::{Result, anyhow, bail};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
-
-/// Cycles without `done` after which the block counts as hung.
-const HANG_CYCLES: u64 = 100_000;
 
 /// Bytes `skip..skip + len` of a frame: the first `first` at `addr`, the
 /// rest at `base`.
@@ -38,11 +36,7 @@ struct Ports {
     first: Input,
     addr: Input,
     base: Input,
-    valid: Input,
-    ready: Output,
-    data: Input,
-    keep: Input,
-    last: Input,
+    frame: SinkPorts,
     wr_valid: Output,
     wr_ready: Input,
     wr_addr: Output,
@@ -76,11 +70,7 @@ impl RxWriterRtl {
             first: i("cmd_first")?,
             addr: i("cmd_addr")?,
             base: i("cmd_base")?,
-            valid: i("frame$valid")?,
-            ready: o("frame$ready")?,
-            data: i("frame$data")?,
-            keep: i("frame$keep")?,
-            last: i("frame$last")?,
+            frame: SinkPorts::bind(&sim, "frame")?,
             wr_valid: o("mem$wr_valid")?,
             wr_ready: i("mem$wr_ready")?,
             wr_addr: o("mem$wr_addr")?,
@@ -115,7 +105,7 @@ impl RxWriterRtl {
         s.set(p.addr, cmd.addr);
         s.set(p.base, cmd.base);
         s.set(p.cmd_valid, 1);
-        let beats: Vec<&[u8]> = frame.chunks(8).collect();
+        let beats: Vec<_> = beats(frame, 8).collect();
         let mut next = 0;
         let mut writes = Vec::new();
         let mut cmd_pending = true;
@@ -123,20 +113,21 @@ impl RxWriterRtl {
             let p = &self.p;
             let offer = next < beats.len() && !self.rng.gen_bool(self.idle);
             let take = !self.rng.gen_bool(self.stall);
-            if offer {
-                let b = beats[next];
-                let mut w = [0u8; 8];
-                w[..b.len()].copy_from_slice(b);
-                self.sim.set(p.data, u64::from_le_bytes(w));
-                self.sim.set(p.keep, (1u64 << b.len()) - 1);
-                self.sim.set(p.last, u64::from(next + 1 == beats.len()));
-            }
-            self.sim.set(p.valid, offer.into());
+            let beat = offer.then(|| {
+                let (bytes, keep, last) = beats[next];
+                Beat {
+                    bytes,
+                    keep,
+                    last,
+                    user: false,
+                }
+            });
+            p.frame.offer(&mut self.sim, beat);
             self.sim.set(p.wr_ready, take.into());
             self.sim.eval();
             let g = |port| self.sim.get(port);
             let cmd_taken = cmd_pending && g(p.cmd_ready) == 1;
-            if offer && g(p.ready) == 1 {
+            if offer && g(p.frame.ready) == 1 {
                 next += 1;
             }
             if take && g(p.wr_valid) == 1 {
