@@ -19,7 +19,9 @@
 //! takes a beat a cycle while the port keeps up, and a second cycle for
 //! the beat where a wrapped range crosses the ring's end. Every beat of
 //! the frame is taken, written or not (`len` 0 drops a frame), and
-//! `done` pulses once every write of the command was accepted.
+//! `done` pulses once every write of the command was accepted. The next
+//! command is taken with the tail word, so frames follow each other with
+//! one cycle between them while the port keeps up.
 
 use crate::mem_port::MemMaster;
 use crate::stream::StreamSink;
@@ -49,8 +51,10 @@ pub struct RxWriter {
     /// Writes only; the read channel stays idle.
     pub mem: MemMaster,
     pub done: Signal<Out, Bit>,
-    /// 0 idle, 1 beats, 2 the tail word, 3 the last writes.
+    /// 0 idle, 1 beats, 2 the tail word.
     st: DFF<Bits<2>>,
+    /// A command's last words are loaded: `done` when they are gone.
+    owe: DFF<Bit>,
     prev: DFF<Bits<64>>,
     pkeep: DFF<Bits<8>>,
     // Per piece: the next word's address, its offset from the piece's
@@ -140,6 +144,7 @@ impl RxWriter {
             w2d: Default::default(),
             w2s: Default::default(),
             done_q: Default::default(),
+            owe: Default::default(),
             align: Constant::new((!7u64).to_bits()),
             lane: (0..8u64).map(|j| Constant::new(j.to_bits())).collect(),
             lane_bit: (0..8u64)
@@ -186,7 +191,7 @@ impl Logic for RxWriter {
     fn update(&mut self) {
         dff_setup!(
             self, clock, st, prev, pkeep, a1, a2, r1, r2, n1, n2, o1, o2, p1, p2, w1a, w1d, w1s,
-            w2a, w2d, w2s, done_q
+            w2a, w2d, w2s, done_q, owe
         );
         self.mem.rd_req_valid.next = false;
         self.mem.rd_req_addr.next = 0.into();
@@ -198,7 +203,6 @@ impl Logic for RxWriter {
         // A command: each piece's shift, first word and its offset. The
         // word that ends with beat c of piece k (frame offset 8c) starts at
         // align_up(8c - 8 + d_k), d_k = address - frame offset of its start.
-        self.cmd_ready.next = self.st.q.val() == 0;
         self.skip64.next = bit_cast::<64, 17>(self.cmd_skip.val());
         self.first64.next = bit_cast::<64, 17>(self.cmd_first.val());
         self.d1.next = self.cmd_addr.val() - self.skip64.val();
@@ -207,22 +211,6 @@ impl Logic for RxWriter {
         self.s2.next = (self.d2.val() - 1) & self.align.val();
         self.e1.next = self.s1.val().get_bits::<RB>(0) - self.cmd_addr.val().get_bits::<RB>(0);
         self.e2.next = self.s2.val().get_bits::<RB>(0) - self.cmd_base.val().get_bits::<RB>(0);
-        if self.cmd_valid.val() & (self.st.q.val() == 0) {
-            self.st.d.next = 1.into();
-            self.pkeep.d.next = 0.into();
-            self.a1.d.next = self.s1.val();
-            self.a2.d.next = self.s2.val();
-            self.r1.d.next = self.e1.val();
-            self.r2.d.next = self.e2.val();
-            self.o1.d.next = !self.d1.val().get_bits::<3>(0) + 1;
-            self.o2.d.next = !self.d2.val().get_bits::<3>(0) + 1;
-            self.n1.d.next = bit_cast::<RB, 17>(self.cmd_first.val());
-            self.n2.d.next = bit_cast::<RB, 17>(self.cmd_len.val() - self.cmd_first.val());
-            if self.cmd_first.val() > self.cmd_len.val() {
-                self.n1.d.next = bit_cast::<RB, 17>(self.cmd_len.val());
-                self.n2.d.next = 0.into();
-            }
-        }
 
         // The port: the first piece's word, then the second's.
         self.mem.wr_valid.next = self.p1.q.val() | self.p2.q.val();
@@ -244,6 +232,14 @@ impl Logic for RxWriter {
         // Empty after this cycle: room for the next beat's words.
         self.free.next = (!self.p1.q.val() & !self.p2.q.val())
             | ((self.p1.q.val() ^ self.p2.q.val()) & self.mem.wr_ready.val());
+
+        // Done once a command's last words are gone (before the tail step,
+        // which may load the next command's).
+        self.done_q.d.next = false;
+        if self.owe.q.val() & self.free.val() {
+            self.done_q.d.next = true;
+            self.owe.d.next = false;
+        }
 
         // A beat (or, after the last, the tail with no beat) makes a word
         // per piece from it and the one before.
@@ -299,24 +295,40 @@ impl Logic for RxWriter {
             self.prev.d.next = self.cur.val();
             self.pkeep.d.next = self.ckeep.val();
             if self.st.q.val() == 2 {
-                self.st.d.next = 3.into();
+                self.st.d.next = 0.into();
+                self.owe.d.next = true;
             } else if self.frame.last.val() {
                 self.st.d.next = 2.into();
             }
         }
 
-        // Done once the last words are gone.
-        self.done_q.d.next = false;
-        if (self.st.q.val() == 3) & !self.p1.q.val() & !self.p2.q.val() {
-            self.st.d.next = 0.into();
-            self.done_q.d.next = true;
+        // A command, taken when idle or with the tail word (its registers
+        // then start the next frame: this comes after the step).
+        self.cmd_ready.next = (self.st.q.val() == 0) | ((self.st.q.val() == 2) & self.free.val());
+        if self.cmd_valid.val() & self.cmd_ready.val() {
+            self.st.d.next = 1.into();
+            self.pkeep.d.next = 0.into();
+            self.a1.d.next = self.s1.val();
+            self.a2.d.next = self.s2.val();
+            self.r1.d.next = self.e1.val();
+            self.r2.d.next = self.e2.val();
+            self.o1.d.next = !self.d1.val().get_bits::<3>(0) + 1;
+            self.o2.d.next = !self.d2.val().get_bits::<3>(0) + 1;
+            self.n1.d.next = bit_cast::<RB, 17>(self.cmd_first.val());
+            self.n2.d.next = bit_cast::<RB, 17>(self.cmd_len.val() - self.cmd_first.val());
+            if self.cmd_first.val() > self.cmd_len.val() {
+                self.n1.d.next = bit_cast::<RB, 17>(self.cmd_len.val());
+                self.n2.d.next = 0.into();
+            }
         }
+
         self.done.next = self.done_q.q.val();
         if self.reset.val() {
             self.st.d.next = 0.into();
             self.p1.d.next = false;
             self.p2.d.next = false;
             self.done_q.d.next = false;
+            self.owe.d.next = false;
         }
     }
 }
