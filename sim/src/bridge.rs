@@ -85,8 +85,11 @@ pub struct Sim {
     raw: *mut c_void,
     info: &'static ModelInfo,
     ptrs: Vec<*mut u8>,
+    /// Null for a block with a clock per side (no `clock` port).
     clock: *mut u8,
     cycles: u64,
+    /// Waveform time of the next `eval`.
+    now: u64,
     tracing: bool,
 }
 
@@ -114,13 +117,15 @@ impl Sim {
             clock: std::ptr::null_mut(),
             ptrs,
             cycles: 0,
+            now: 0,
             tracing,
         };
         if let (Some(w), false) = (wave, tracing) {
             return Err(SimError::Wave(w.display().to_string()));
         }
-        let clock = sim.input("clock")?;
-        sim.clock = sim.ptrs[clock.0];
+        if let Ok(clock) = sim.input("clock") {
+            sim.clock = sim.ptrs[clock.0];
+        }
         Ok(sim)
     }
 
@@ -253,7 +258,7 @@ impl Sim {
         unsafe {
             (self.info.ffi.eval)(self.raw);
             if self.tracing {
-                (self.info.ffi.dump)(self.raw, self.cycles * 10);
+                (self.info.ffi.dump)(self.raw, self.now);
             }
         }
     }
@@ -263,16 +268,52 @@ impl Sim {
     /// two evaluations.
     #[inline]
     pub fn tick(&mut self) {
+        assert!(
+            !self.clock.is_null(),
+            "{} has no `clock`: use edge",
+            self.info.name
+        );
         // SAFETY: `raw` is live; `clock` points at its 1-bit clock input.
+        unsafe { self.rise(self.clock) };
+        self.cycles += 1;
+        self.now = self.cycles * 10;
+    }
+
+    /// For a block with a clock per side: sets the waveform time (in
+    /// picoseconds, never decreasing) of the next [`Sim::eval`] and
+    /// [`Sim::edge`].
+    pub fn at(&mut self, ps: u64) {
+        self.now = ps * 10;
+    }
+
+    /// One rising edge of the clock input `clock`, as [`Sim::tick`] is
+    /// for `clock`; counted in [`Sim::cycles`] with every other clock's.
+    pub fn edge(&mut self, clock: Input) {
+        assert_eq!(
+            self.bits(clock.0),
+            1,
+            "{}: a clock is one bit",
+            self.info.name
+        );
+        // SAFETY: `raw` is live and the port is a 1-bit input (checked).
+        unsafe { self.rise(self.ptrs[clock.0]) };
+        self.cycles += 1;
+    }
+
+    /// Raises `clock`, settles, records, and lowers it again.
+    ///
+    /// # Safety
+    /// `clock` points at a 1-bit input of the live model.
+    unsafe fn rise(&mut self, clock: *mut u8) {
+        // SAFETY: as the caller promises.
         unsafe {
-            *self.clock = 1;
+            *clock = 1;
             (self.info.ffi.eval)(self.raw);
             if self.tracing {
-                (self.info.ffi.dump)(self.raw, self.cycles * 10 + 5);
+                (self.info.ffi.dump)(self.raw, self.now + 5);
             }
-            *self.clock = 0;
+            *clock = 0;
         }
-        self.cycles += 1;
     }
 
     /// Holds the `reset` input high for two clock cycles.

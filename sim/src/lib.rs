@@ -12,6 +12,8 @@ pub mod traffic;
 #[cfg(feature = "verilated")]
 pub mod bridge;
 #[cfg(feature = "verilated")]
+pub mod cdc_fifo;
+#[cfg(feature = "verilated")]
 pub mod conn_table;
 #[cfg(feature = "verilated")]
 pub mod engine;
@@ -37,3 +39,5 @@ pub mod table_compared;
 pub mod tso;
 #[cfg(feature = "verilated")]
 pub mod tx_checksum;
+#[cfg(feature = "verilated")]
+pub mod widen;

@@ -53,6 +53,20 @@ pub struct SourcePorts {
 }
 
 impl SourcePorts {
+    /// After `eval`: the beat on offer, its bytes up to keep's highest
+    /// lane (`scratch` holds one beat's width).
+    pub fn take(&self, sim: &Sim, scratch: &mut [u8]) -> OwnedBeat {
+        let keep = sim.get(self.keep);
+        sim.get_bytes(self.data, scratch);
+        let n = (64 - keep.leading_zeros() as usize).min(scratch.len());
+        OwnedBeat {
+            bytes: scratch[..n].to_vec(),
+            keep,
+            last: sim.get(self.last) == 1,
+            user: sim.get(self.user) == 1,
+        }
+    }
+
     pub fn bind(sim: &Sim, prefix: &str) -> Result<Self, SimError> {
         let p = |n: &str| sim.output(&format!("{prefix}${n}"));
         Ok(Self {
@@ -64,6 +78,16 @@ impl SourcePorts {
             ready: sim.input(&format!("{prefix}$ready"))?,
         })
     }
+}
+
+/// A beat as a block sent it: bytes (up to keep's highest lane), keep,
+/// last, user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedBeat {
+    pub bytes: Vec<u8>,
+    pub keep: u64,
+    pub last: bool,
+    pub user: bool,
 }
 
 /// Cuts a frame into beats: the bytes of each beat and its keep mask.
