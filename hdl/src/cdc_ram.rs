@@ -4,6 +4,7 @@
 //! read is safe because the read side only reads a word whose write it
 //! has seen through a two-flop synchroniser, two of its own edges later.
 
+use crate::ram::{Style, memory_verilog, write_port};
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -42,29 +43,20 @@ impl<const W: usize, const N: usize> Logic for CdcRam<W, N> {
         self.read_data.connect();
     }
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(format!(
-            "\
-(* ram_style = \"distributed\" *) reg [{msb}:0] mem[0:{last}];
-always @(*) read_data = mem[read_address];
-always @(posedge write_clock) begin
-   if (write_enable) begin
-      mem[write_address] <= write_data;
-   end
-end
-",
-            msb = W - 1,
-            last = (1usize << N) - 1,
-        ))
+        memory_verilog(
+            Style::Distributed,
+            W,
+            N,
+            "write_clock",
+            "always @(*) read_data = mem[read_address];",
+            "",
+        )
     }
     fn timing(&self) -> Vec<TimingInfo> {
         vec![TimingInfo {
             name: "cdc_ram".into(),
             clock: "write_clock".into(),
-            inputs: vec![
-                "write_address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-            ],
+            inputs: write_port(),
             outputs: vec![],
         }]
     }

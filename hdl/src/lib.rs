@@ -7,13 +7,17 @@
 pub mod cdc_fifo;
 pub mod cdc_ram;
 pub mod conn_table;
+pub mod crc32;
 pub mod csr;
 pub mod csum_acc;
 pub mod engine;
 pub mod irq_mod;
 pub mod lint;
+pub mod mac_rx;
+pub mod mac_tx;
 pub mod mem_arbiter;
 pub mod mem_port;
+pub mod narrow;
 pub mod ram;
 pub mod rx_checksum;
 pub mod rx_checksum_core;

@@ -55,37 +55,61 @@ impl<const W: usize, const N: usize> Logic for Ram<W, N> {
     }
 
     fn hdl(&self) -> Verilog {
-        let style = match self._style {
-            Style::Block => "block",
-            Style::Distributed => "distributed",
-        };
-        Verilog::Custom(format!(
-            "\
-(* ram_style = \"{style}\" *) reg [{msb}:0] mem[0:{last}];
+        memory_verilog(
+            self._style,
+            W,
+            N,
+            "clock",
+            "",
+            "   read_data <= mem[read_address];\n",
+        )
+    }
 
-always @(posedge clock) begin
-   read_data <= mem[read_address];
-   if (write_enable) begin
+    fn timing(&self) -> Vec<TimingInfo> {
+        let mut inputs = write_port();
+        inputs.push("read_address".into());
+        vec![TimingInfo {
+            name: "ram".into(),
+            clock: "clock".into(),
+            inputs,
+            outputs: vec!["read_data".into()],
+        }]
+    }
+}
+
+/// The Verilog of a `2^addr_bits` x `width` memory placed as `style`
+/// asks, written on `write_clock`, its read port being `comb` (outside
+/// any clock) or `clocked` (on the write clock).
+pub(crate) fn memory_verilog(
+    style: Style,
+    width: usize,
+    addr_bits: usize,
+    write_clock: &str,
+    comb: &str,
+    clocked: &str,
+) -> Verilog {
+    let style = match style {
+        Style::Block => "block",
+        Style::Distributed => "distributed",
+    };
+    Verilog::Custom(format!(
+        "\
+(* ram_style = \"{style}\" *) reg [{msb}:0] mem[0:{last}];
+{comb}
+always @(posedge {write_clock}) begin
+{clocked}   if (write_enable) begin
       mem[write_address] <= write_data;
    end
 end
 ",
-            msb = W - 1,
-            last = (1usize << N) - 1,
-        ))
-    }
+        msb = width - 1,
+        last = (1usize << addr_bits) - 1,
+    ))
+}
 
-    fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "ram".into(),
-            clock: "clock".into(),
-            inputs: vec![
-                "read_address".into(),
-                "write_address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-            ],
-            outputs: vec!["read_data".into()],
-        }]
-    }
+/// The write port's inputs, for timing.
+pub(crate) fn write_port() -> Vec<String> {
+    ["write_address", "write_data", "write_enable"]
+        .map(String::from)
+        .to_vec()
 }

@@ -245,9 +245,30 @@ pub fn builds() -> Vec<Build> {
         build(
             Spec {
                 params: vec![("clock_khz", 125_000)],
+                ..spec("mac_rx", 1)
+            },
+            crate::mac_rx::MacRx::new(),
+        ),
+        build(
+            Spec {
+                params: vec![("clock_khz", 125_000)],
+                ..spec("mac_tx", 1)
+            },
+            crate::mac_tx::MacTx::new(),
+        ),
+        build(
+            Spec {
+                params: vec![("clock_khz", 125_000)],
                 ..spec("widen", 8)
             },
             crate::widen::WidenW8::new(),
+        ),
+        build(
+            Spec {
+                params: vec![("clock_khz", 125_000)],
+                ..spec("narrow", 8)
+            },
+            crate::narrow::NarrowW8::new(),
         ),
         build(table(4096, ""), crate::conn_table::ConnTable4096::new()),
         build(table(16, "small"), crate::conn_table::ConnTableSmall::new()),

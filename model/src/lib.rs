@@ -10,6 +10,7 @@ pub mod conn_table;
 pub mod csum;
 pub mod engine;
 mod engine_regs;
+pub mod mac;
 pub mod rx_checksum;
 pub mod rx_parse;
 pub mod rx_place;

@@ -18,7 +18,13 @@ pub mod conn_table;
 #[cfg(feature = "verilated")]
 pub mod engine;
 #[cfg(feature = "verilated")]
+pub mod mac_rx;
+#[cfg(feature = "verilated")]
+pub mod mac_tx;
+#[cfg(feature = "verilated")]
 pub mod mem_port;
+#[cfg(feature = "verilated")]
+pub mod narrow;
 #[cfg(feature = "verilated")]
 pub mod rx_checksum;
 #[cfg(feature = "verilated")]

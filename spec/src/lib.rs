@@ -9,6 +9,7 @@
 pub mod conn_table;
 pub mod dma;
 pub mod field;
+pub mod mac;
 pub mod regs;
 pub mod regs_doc;
 pub mod ring;

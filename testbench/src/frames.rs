@@ -324,3 +324,19 @@ impl FrameGen {
         f[at..at + 2].copy_from_slice(&c.to_be_bytes());
     }
 }
+
+/// `n` frames of random bytes for blocks that only move bytes (`widen`,
+/// `narrow`): a tenth of 1 to 16 bytes, a tenth of 1500 to 9018, the rest
+/// up to 1518; a fifth marked bad.
+pub fn random_bytes(rng: &mut impl Rng, n: usize) -> Vec<(Vec<u8>, bool)> {
+    (0..n)
+        .map(|_| {
+            let len = match rng.gen_range(0..10) {
+                0 => rng.gen_range(1..=16),
+                1 => rng.gen_range(1500..=9018),
+                _ => rng.gen_range(17..=1518),
+            };
+            ((0..len).map(|_| rng.r#gen()).collect(), rng.gen_bool(0.2))
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@
 //! At full rate it takes one byte a cycle.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use sim::stream::{OwnedBeat, Traffic, beats, run};
 use sim::widen::WidenRtl;
 
@@ -22,16 +22,7 @@ fn expected(frame: &[u8], user: bool) -> Vec<OwnedBeat> {
 
 fn check(seed: u64, traffic: Traffic, frames: usize) -> sim::stream::Counters {
     let mut rng = StdRng::seed_from_u64(seed);
-    let fs: Vec<(Vec<u8>, bool)> = (0..frames)
-        .map(|_| {
-            let len = match rng.gen_range(0..10) {
-                0 => rng.gen_range(1..=16),
-                1 => rng.gen_range(1500..=9018),
-                _ => rng.gen_range(17..=1518),
-            };
-            ((0..len).map(|_| rng.r#gen()).collect(), rng.gen_bool(0.2))
-        })
-        .collect();
+    let fs = testbench::frames::random_bytes(&mut rng, frames);
     let mut rtl = WidenRtl::new(8).expect("the widen_w8 build");
     let mut i = 0;
     let c = run(
