@@ -4,8 +4,8 @@
 //! mark on its last byte only. At full rate the bytes leave back to back,
 //! as `mac_tx` needs them.
 
-use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand::rngs::StdRng;
 use sim::narrow::NarrowRtl;
 use sim::stream::{Traffic, run};
 

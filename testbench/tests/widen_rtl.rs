@@ -4,8 +4,8 @@
 //! random idle on the byte input and random backpressure on the beats.
 //! At full rate it takes one byte a cycle.
 
-use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand::rngs::StdRng;
 use sim::stream::{OwnedBeat, Traffic, beats, run};
 use sim::widen::WidenRtl;
 
